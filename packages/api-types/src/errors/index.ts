@@ -1,0 +1,2 @@
+export * from './status-error.js';
+export * from './constructors.js';
