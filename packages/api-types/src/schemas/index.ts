@@ -1,0 +1,11 @@
+export { IntOrStringSchema, MicroTimeSchema, QuantitySchema, TimeSchema } from './base.js';
+export * from './meta.js';
+export * from './pod.js';
+export * from './node.js';
+export * from './service.js';
+export * from './controller.js';
+export * from './namespace.js';
+export * from './event.js';
+export * from './registry.js';
+export * from './check.js';
+export * from './openapi.js';
