@@ -1,0 +1,2 @@
+// Public API of @tskube/tools.
+export { startEtcd, etcdAnswers, etcdBinary, freePort, type StartEtcdOptions, type EtcdProcess } from './etcd.js';
