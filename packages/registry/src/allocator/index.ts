@@ -1,0 +1,8 @@
+export {
+  AllocatorError,
+  createServiceIpAllocator,
+  type AllocatorErrorCode,
+  type RepairOptions,
+  type ServiceIpAllocator,
+  type ServiceIpAllocatorOptions,
+} from './service-ip-allocator.js';
