@@ -1,0 +1,26 @@
+export { createRegistries, type Registries, type RegistriesConfig } from './registries.js';
+export { podGracePeriod, podStrategy } from './pods.js';
+export { nodeStrategy } from './nodes.js';
+export { needsClusterIP, serviceIpHooks, serviceStrategy } from './services.js';
+export { endpointsStrategy } from './endpoints.js';
+export { eventStrategy } from './events.js';
+export { replicationControllerStrategy } from './replication-controllers.js';
+export {
+  createNamespaceRegistry,
+  ensureDefaultNamespace,
+  namespaceLifecycle,
+  namespaceStrategy,
+  SYSTEM_NAMESPACES,
+  type NamespaceRegistry,
+} from './namespaces.js';
+export { createBindingRegistry, type BindingCreateOptions, type BindingRegistry } from './bindings.js';
+export type {
+  Stored,
+  StoredEndpoints,
+  StoredEvent,
+  StoredNamespace,
+  StoredNode,
+  StoredPod,
+  StoredReplicationController,
+  StoredService,
+} from './types.js';
