@@ -1,0 +1,115 @@
+/**
+ * Registry write benchmark: pod creates/s through the registry (defaults, validation, encode,
+ * conditional create in etcd) beside the raw etcd3 conditional put of values of the same size,
+ * at concurrency 1, 16 and 64, in the same run against the same etcd. Prints both rates and the
+ * ratio registry/raw. Not a test: nothing is asserted.
+ *
+ *   npm run bench:registry                       # starts a throwaway etcd on loopback
+ *   TSKUBE_BENCH_ETCD=http://127.0.0.1:2379 npm run bench:registry -- --ops 3000 --reps 3
+ */
+import { parseArgs } from 'node:util';
+import { Etcd3 } from 'etcd3';
+import { silentLogger } from '@tskube/component-base';
+import { createEtcdStorage, createRegistries, type StoredPod } from '@tskube/registry';
+import { startEtcd } from '../../src/index.js';
+import { machineLine, markdownTable, median, runAtConcurrency } from '../harness.js';
+
+const { values } = parseArgs({
+  options: {
+    ops: { type: 'string', default: '2000' },
+    reps: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '1,16,64' },
+  },
+});
+const opsPerRun = Number(values.ops);
+const reps = Number(values.reps);
+const levels = values.concurrency.split(',').map(Number);
+
+function samplePod(name: string): StoredPod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'bench', labels: { app: 'bench', tier: 'web' } },
+    spec: {
+      containers: [
+        {
+          name: 'web',
+          image: 'tskube/busybox:latest',
+          command: ['httpd', '-f', '-p', '8080'],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          env: [{ name: 'MODE', value: 'bench' }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+        },
+      ],
+    },
+  };
+}
+
+const external = process.env.TSKUBE_BENCH_ETCD;
+const etcd = external ? undefined : await startEtcd({});
+const endpoint = external ?? etcd!.endpoint;
+const raw = new Etcd3({ hosts: endpoint });
+const storage = createEtcdStorage({ endpoints: [endpoint] });
+const registries = createRegistries({ storage, logger: silentLogger(), cache: false });
+
+try {
+  await registries.ready();
+  await registries.namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+  // The raw baseline writes exactly the bytes the registry stores for one of these pods.
+  const stored = await storage.list('/registry/pods/bench/', { limit: 1 });
+  let sampleValue = stored.items[0]?.value;
+  if (!sampleValue) {
+    await registries.pods.create('bench', samplePod('size-probe'));
+    sampleValue = (await storage.get('/registry/pods/bench/size-probe'))!.value;
+  }
+  console.log(`# registry bench: ${machineLine({ etcd: endpoint, valueBytes: String(sampleValue.length) })}`);
+
+  const rows: (string | number)[][] = [];
+  let run = 0;
+  for (const c of levels) {
+    const rawRates: number[] = [];
+    const regRates: number[] = [];
+    const regP50: number[] = [];
+    const regP99: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      run++;
+      const rawRes = await runAtConcurrency(c, opsPerRun, (i) =>
+        raw
+          .if(`/bench-raw/${run}/${i}`, 'Create', '==', 0)
+          .then(raw.put(`/bench-raw/${run}/${i}`).value(sampleValue))
+          .commit(),
+      );
+      const regRes = await runAtConcurrency(c, opsPerRun, (i) =>
+        registries.pods.create('bench', samplePod(`p-${run}-${i}`)),
+      );
+      rawRates.push(rawRes.perSecond);
+      regRates.push(regRes.perSecond);
+      regP50.push(regRes.p50Ms);
+      regP99.push(regRes.p99Ms);
+    }
+    const rawMed = median(rawRates);
+    const regMed = median(regRates);
+    rows.push([
+      c,
+      rawMed.toFixed(0),
+      regMed.toFixed(0),
+      (regMed / rawMed).toFixed(2),
+      median(regP50).toFixed(2),
+      median(regP99).toFixed(2),
+    ]);
+    console.log(`concurrency ${c}: raw ${rawMed.toFixed(0)}/s registry ${regMed.toFixed(0)}/s ratio ${(regMed / rawMed).toFixed(2)}`);
+  }
+  console.log();
+  console.log(
+    markdownTable(
+      ['concurrency', 'raw etcd3 txn-put/s', 'registry pod creates/s', 'ratio', 'registry p50 ms', 'registry p99 ms'],
+      rows,
+    ),
+  );
+  console.log(`\n(${reps} repetitions of ${opsPerRun} ops per cell, medians shown)`);
+} finally {
+  registries.stop();
+  await storage.close();
+  raw.close();
+  await etcd?.stop();
+}
