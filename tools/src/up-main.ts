@@ -29,7 +29,7 @@ if (await etcdAnswers(wanted)) {
   });
   endpoint = etcd.endpoint;
   stopEtcd = etcd.stop;
-  logger.info({ endpoint, pid: etcd.pid }, 'started etcd');
+  logger.info({ endpoint, etcdPid: etcd.pid }, 'started etcd');
 }
 
 const storage = createEtcdStorage({ endpoints: [endpoint] });
