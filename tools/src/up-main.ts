@@ -17,10 +17,10 @@ const signal = shutdownSignal({ logger });
 const wanted = process.env.TSKUBE_ETCD_SERVERS ?? 'http://127.0.0.1:2379';
 let stopEtcd: (() => Promise<void>) | undefined;
 let endpoint = wanted;
+mkdirSync(stateDir, { recursive: true });
 if (await etcdAnswers(wanted)) {
   logger.info({ endpoint }, 'using the etcd that already answers');
 } else {
-  mkdirSync(stateDir, { recursive: true });
   const etcd = await startEtcd({
     dataDir: resolve(stateDir, 'etcd'),
     clientPort: 2379,
