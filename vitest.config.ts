@@ -5,6 +5,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests run against the packages' TypeScript sources, so no build is needed first.
 const alias = [
   { find: /^@tskube\/tools$/, replacement: `${root}tools/src/index.ts` },
+  { find: /^@tskube\/(apiserver|scheduler|controller-manager|kubelet|proxy)$/, replacement: `${root}apps/$1/src/index.ts` },
   { find: /^@tskube\/([a-z0-9-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 

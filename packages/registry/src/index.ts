@@ -4,3 +4,4 @@ export * from './cache/index.js';
 export * from './allocator/index.js';
 export * from './store/index.js';
 export * from './resources/index.js';
+export * from './rest/index.js';

@@ -1,0 +1,1 @@
+// tskube-apiserver: run(config, {signal, logger}) for embedding; main.ts is the bin.

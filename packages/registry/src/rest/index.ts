@@ -1,0 +1,1 @@
+// The REST layer: /api/v1 over express.
