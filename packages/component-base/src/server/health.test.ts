@@ -54,4 +54,15 @@ describe('runChecks', () => {
       ['ok', undefined],
     ]);
   });
+
+  it('fails a check that never settles once its timeout passes, so the probe cannot hang', async () => {
+    const results = await runChecks([
+      { name: 'hung', check: () => new Promise<void>(() => {}), timeoutMs: 20 },
+      { name: 'ok', check: () => {} },
+    ]);
+    expect(results.map((r) => [r.check.name, (r.error as Error | undefined)?.message])).toEqual([
+      ['hung', 'timed out after 20ms'],
+      ['ok', undefined],
+    ]);
+  });
 });

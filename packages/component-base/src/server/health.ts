@@ -5,7 +5,11 @@ import type { Logger } from '../logging/create-logger.js';
 export interface HealthCheck {
   name: string;
   check: () => Promise<void> | void;
+  /** A check still running after this long fails, so a hung dependency cannot hang the probe. Default 5 s. */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 5_000;
 
 /** Checks as a fixed list, or a function read on every request for lists that grow. */
 export type HealthChecks = readonly HealthCheck[] | (() => readonly HealthCheck[]);
@@ -94,13 +98,27 @@ interface CheckResult {
   error: unknown;
 }
 
-/** Runs checks concurrently; a synchronous throw counts as a failure like a rejection. */
+/** Runs checks concurrently; a synchronous throw, a rejection or a timeout counts as a failure. */
 export async function runChecks(checks: readonly HealthCheck[]): Promise<CheckResult[]> {
-  const settled = await Promise.allSettled(checks.map(async (c) => c.check()));
+  const settled = await Promise.allSettled(checks.map((c) => withTimeout(c)));
   return settled.map((s, i) => ({
     check: checks[i]!,
     error: s.status === 'rejected' ? (s.reason ?? new Error('check failed')) : undefined,
   }));
+}
+
+async function withTimeout(c: HealthCheck): Promise<void> {
+  const ms = c.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms}ms`)), ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([(async () => c.check())(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function describe(err: unknown): string {
