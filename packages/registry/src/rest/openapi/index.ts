@@ -1,0 +1,2 @@
+// OpenAPI v3 discovery: what `kubectl create|apply -f` downloads to decide how to validate.
+export { openApiV3Root, openApiV3CoreV1, openApiV3CoreV1Json, openApiV3CoreV1Hash } from './core-v1.js';
