@@ -1,1 +1,37 @@
 // Public API of @tskube/client.
+export { configFromKubeconfigObject, configFromMaster, loadKubeconfig } from './config.js';
+export type { ClientConfig, KubeconfigOptions } from './config.js';
+
+export { createClient, collectionPath, itemPath, PATCH_CONTENT_TYPES } from './rest-client.js';
+export type {
+  Client,
+  ResourceClient,
+  PodClient,
+  ReplicationControllerClient,
+  ListOptions,
+  PatchType,
+  PodLogOptions,
+  InformerOptions,
+} from './rest-client.js';
+export { Transport, isConnectionError, errorFromResponse, buildQuery } from './transport.js';
+export type { RequestOptions, Query, QueryValue } from './transport.js';
+
+export { watchPath, watchWithResume, ndjson, decodeWatchEvents } from './watch.js';
+export type { WatchEvent, WatchEventType, WatchOptions, WatchFn, WatchWithResumeOptions } from './watch.js';
+
+export { createInformer, objectKey, splitKey } from './informer.js';
+export type { Informer, InformerConfig, EventHandlers, Lister } from './informer.js';
+
+export { createWorkQueue, runWorkers } from './work-queue.js';
+export type { WorkQueue, WorkQueueOptions, RunWorkersOptions } from './work-queue.js';
+export {
+  TokenBucket,
+  itemExponentialFailureRateLimiter,
+  bucketRateLimiter,
+  maxOfRateLimiter,
+  defaultControllerRateLimiter,
+} from './rate-limit.js';
+export type { RateLimiter } from './rate-limit.js';
+
+export { createLeaderElector, LEADER_ANNOTATION } from './leader-election.js';
+export type { LeaderElector, LeaderElectorConfig, LeaderElectionRecord } from './leader-election.js';
