@@ -1,0 +1,6 @@
+// The PATCH flavours the apiserver accepts: RFC 6902 JSON patch, RFC 7386 merge patch and
+// Kubernetes' strategic merge patch. Server-side apply (`apply`) is recognised, not implemented.
+export { patchTypeFromContentType, PATCH_CONTENT_TYPES, type PatchType } from './content-type.js';
+export { applyPatch } from './apply.js';
+export { MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
+export { mergeKeyFor, patchMetaFor, type FieldMeta } from './patch-meta.js';
