@@ -1,1 +1,23 @@
-// The REST layer: /api/v1 over express.
+// The REST layer: /api/v1 over express (api-handler.ts), with its parts.
+export {
+  createApiHandler,
+  DEFAULT_VERSION,
+  requestUser,
+  type ApiHandler,
+  type ApiHandlerOptions,
+  type VersionInfo,
+} from './api-handler.js';
+export { clientCertAuthenticator, tokenFileAuthenticator, unionAuthenticator, type Authenticator, type User } from './auth.js';
+export { DEFAULT_MAX_BODY_BYTES } from './body.js';
+export {
+  createKubeletClient,
+  DEFAULT_KUBELET_PORT,
+  nodeLocation,
+  type KubeletClient,
+  type KubeletClientConfig,
+  type KubeletLocation,
+} from './kubelet.js';
+export { apiResourceList, findResource, RESOURCES, type APIResource, type ResourceDef, type SubresourceDef, type Verb } from './resources.js';
+export * from './patch/index.js';
+export * from './printers/index.js';
+export * from './openapi/index.js';
