@@ -16,6 +16,7 @@ import {
 import {
   clientCertAuthenticator,
   createApiHandler,
+  startNamespaceFinalizer,
   createEtcdStorage,
   createMemoryStorage,
   createRegistries,
@@ -142,6 +143,9 @@ export async function startApiServer(config: ApiServerConfig, options: StartOpti
     const registries = createRegistries({ storage, serviceClusterIPRange: config['service-cluster-ip-range'], logger });
     cleanups.push(() => registries.stop());
     await registries.ready();
+    // Until a controller manager exists, the apiserver empties and removes terminating namespaces.
+    const namespaceFinalizer = startNamespaceFinalizer(registries, { logger });
+    cleanups.push(() => namespaceFinalizer.stop());
 
     const metrics = createMetricsRegistry({ component: 'apiserver', version: DEFAULT_VERSION.gitVersion });
     const common = { registries, storage, logger, metrics, serviceClusterIPRange: config['service-cluster-ip-range'] };

@@ -13,6 +13,7 @@ export {
   SYSTEM_NAMESPACES,
   type NamespaceRegistry,
 } from './namespaces.js';
+export { NAMESPACE_FINALIZER, startNamespaceFinalizer, type NamespaceFinalizerOptions } from './namespace-finalizer.js';
 export { createBindingRegistry, type BindingCreateOptions, type BindingRegistry } from './bindings.js';
 export type {
   Stored,
