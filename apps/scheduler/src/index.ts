@@ -1,0 +1,1 @@
+// tskube-scheduler: runScheduler(config, {signal, logger}) for embedding; main.ts is the bin.
