@@ -1,0 +1,1 @@
+// tskubelet: runKubelet(config, {signal, logger}) for embedding; main.ts is the bin.
