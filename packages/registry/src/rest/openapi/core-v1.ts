@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { openApiComponents } from '@tskube/api-types';
+import { annotatePatchMeta } from './patch-extensions.js';
 
 type Json = Record<string, unknown>;
 
@@ -306,12 +307,15 @@ function build(): Json {
       body(['*/*'], CORE + 'Binding'),
     ),
   };
+  const schemas: Record<string, unknown> = { ...openApiComponents(), ...EXTRA_SCHEMAS };
+  // kubectl apply diffs lists by these extensions; without them it replaces every list.
+  annotatePatchMeta(schemas);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
     components: {
-      schemas: { ...openApiComponents(), ...EXTRA_SCHEMAS },
+      schemas,
       securitySchemes: {
         BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' },
       },

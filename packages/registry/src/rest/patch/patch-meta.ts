@@ -92,6 +92,11 @@ const kinds: Readonly<Record<string, Schema>> = {
   PersistentVolume: metaOnly,
 };
 
+/** The kinds that have strategic metadata (for publishing it, e.g. as OpenAPI extensions). */
+export function patchMetaKinds(): readonly string[] {
+  return Object.keys(kinds);
+}
+
 /** The schema of a kind, or undefined when we have no strategic metadata for it. */
 export function schemaForKind(kind: string): Schema | undefined {
   return Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
