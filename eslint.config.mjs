@@ -13,7 +13,7 @@ const layers = {
   // registry: storage + REST server; only apps, tools and e2e may import it.
   'type:server': ['type:api', 'type:util'],
   'type:app': ['type:api', 'type:util', 'type:data-access', 'type:domain', 'type:server'],
-  'type:tool': ['type:api', 'type:util', 'type:data-access', 'type:domain', 'type:server'],
+  'type:tool': ['type:api', 'type:util', 'type:data-access', 'type:domain', 'type:server', 'type:app'],
   'type:e2e': ['type:api', 'type:util', 'type:data-access', 'type:domain', 'type:server', 'type:app', 'type:tool'],
 };
 
