@@ -22,6 +22,11 @@ export interface NodeInfo {
   readonly pods: readonly SchedPod[];
   readonly allocatable: Resources;
   readonly requested: Resources;
+  /**
+   * Like `requested`, but containers without a cpu/memory request count as 100m / 200Mi
+   * (upstream NonZeroRequested); used for scoring only. (Added by scheduler-core.)
+   */
+  readonly nonZeroRequested: Resources;
   /** Host ports in use, as `protocol/hostIP/port` (hostIP 0.0.0.0 when unset). */
   readonly usedPorts: ReadonlySet<string>;
   /** Bumped on every change, so snapshots can be reused cheaply. */
@@ -55,7 +60,11 @@ export interface FilterPlugin {
 export interface ScorePlugin {
   readonly name: string;
   readonly weight: number;
-  preScore?(state: CycleState, pod: SchedPod, nodes: readonly NodeInfo[], snapshot: Snapshot): void;
+  /**
+   * Returning a status with code `Skip` (added by scheduler-core, as upstream PreScore) means the
+   * plugin contributes nothing this cycle: score and normalize are not called.
+   */
+  preScore?(state: CycleState, pod: SchedPod, nodes: readonly NodeInfo[], snapshot: Snapshot): PluginStatus | null | void;
   /** 0..100 (MaxNodeScore) after normalize. */
   score(state: CycleState, pod: SchedPod, node: NodeInfo): number;
   normalize?(state: CycleState, pod: SchedPod, scores: Map<string, number>): void;
