@@ -24,6 +24,7 @@ describe('validateService', () => {
     ['port range', (s) => (port0(s).port = 65535), (s) => (port0(s).port = 0), 'spec.ports[0].port', 'FieldValueInvalid'],
     ['port names required when several', (s) => spec(s).ports!.push({ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }), (s) => spec(s).ports!.push({ port: 443, protocol: 'TCP', targetPort: 443 }), 'spec.ports[1].name', 'FieldValueRequired'],
     ['port names unique', (s) => spec(s).ports!.push({ name: 'b', port: 81, protocol: 'TCP', targetPort: 81 }), (s) => spec(s).ports!.push({ name: 'http', port: 81, protocol: 'TCP', targetPort: 81 }), 'spec.ports[1].name', 'FieldValueDuplicate'],
+    ['port name is a DNS-1123 label (kubectl create service names it 80-8080)', (s) => (port0(s).name = '80-8080'), (s) => (port0(s).name = 'Web_Port'), 'spec.ports[0].name', 'FieldValueInvalid'],
     ['targetPort number', (s) => (port0(s).targetPort = 8080), (s) => (port0(s).targetPort = 70000), 'spec.ports[0].targetPort', 'FieldValueInvalid'],
     ['targetPort name', (s) => (port0(s).targetPort = 'web-http'), (s) => (port0(s).targetPort = 'Not_A_Name'), 'spec.ports[0].targetPort', 'FieldValueInvalid'],
     ['protocol', (s) => (port0(s).protocol = 'UDP'), (s) => (port0(s).protocol = 'HTTP'), 'spec.ports[0].protocol', 'FieldValueNotSupported'],
@@ -87,6 +88,7 @@ describe('validateEndpoints', () => {
     ['addresses required', (e) => delete subset(e).notReadyAddresses, (e) => Object.assign(subset(e), { addresses: [], notReadyAddresses: [] }), 'subsets[0]', 'FieldValueRequired'],
     ['port range', (e) => (subset(e).ports![0]!.port = 1), (e) => (subset(e).ports![0]!.port = 0), 'subsets[0].ports[0].port', 'FieldValueInvalid'],
     ['port names required when several', (e) => (subset(e).ports = [{ name: 'a', port: 1, protocol: 'TCP' }, { name: 'b', port: 2, protocol: 'UDP' }]), (e) => (subset(e).ports = [{ name: 'a', port: 1, protocol: 'TCP' }, { port: 2, protocol: 'UDP' }]), 'subsets[0].ports[1].name', 'FieldValueRequired'],
+    ['port name is a DNS-1123 label', (e) => (subset(e).ports![0]!.name = '80-8080'), (e) => (subset(e).ports![0]!.name = 'Web_Port'), 'subsets[0].ports[0].name', 'FieldValueInvalid'],
     ['port protocol', (e) => (subset(e).ports![0]!.protocol = 'SCTP'), (e) => (subset(e).ports![0]!.protocol = 'IP'), 'subsets[0].ports[0].protocol', 'FieldValueNotSupported'],
   ];
   it.each(rows)('%s: passes', (_rule, pass) => {

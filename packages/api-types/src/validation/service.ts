@@ -18,7 +18,6 @@ import {
   isQualifiedName,
   isValidCIDR,
   isValidIP,
-  isValidPortName,
   isValidPortNum,
 } from './strings.js';
 
@@ -76,7 +75,9 @@ function validateServiceSpec(svc: Service): FieldError[] {
     const p = `spec.ports[${i}]`;
     if (ports.length > 1 && !sp.name) errs.push(field.required(`${p}.name`));
     else if (sp.name) {
-      errs.push(...invalidEach(`${p}.name`, sp.name, isValidPortName(sp.name)));
+      // Upstream checks service and endpoint port names as DNS-1123 labels (kubectl names them `80-8080`);
+      // the IANA_SVC_NAME rule (at least one letter) is for container ports.
+      errs.push(...invalidEach(`${p}.name`, sp.name, isDNS1123Label(sp.name)));
       if (names.has(sp.name)) errs.push(field.duplicate(`${p}.name`, sp.name));
       names.add(sp.name);
     }
@@ -181,7 +182,7 @@ function validateEndpointAddress(a: EndpointAddress, path: string): FieldError[]
 function validateEndpointPort(port: EndpointPort, requireName: boolean, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (requireName && !port.name) errs.push(field.required(`${path}.name`));
-  else if (port.name) errs.push(...invalidEach(`${path}.name`, port.name, isValidPortName(port.name)));
+  else if (port.name) errs.push(...invalidEach(`${path}.name`, port.name, isDNS1123Label(port.name)));
   errs.push(...invalidEach(`${path}.port`, port.port, isValidPortNum(port.port)));
   errs.push(...validateProtocol(port.protocol, `${path}.protocol`));
   return errs;
