@@ -237,6 +237,38 @@ describe('kubectl 1.32', () => {
   });
 });
 
+describe('kubectl 1.32 typed commands (protobuf request bodies)', () => {
+  const ns = 'e2e-kubectl-proto';
+
+  it('create namespace, create service clusterip, delete namespace', async () => {
+    expect(ok(await server.kubectl(['create', 'namespace', ns])).stdout.trim()).toBe(`namespace/${ns} created`);
+    const created = JSON.parse(ok(await server.kubectl(['get', 'namespace', ns, '-o', 'json'])).stdout) as {
+      metadata: { name: string; uid: string };
+      spec: { finalizers: string[] };
+      status: { phase: string };
+    };
+    expect(created).toMatchObject({ metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    expect(created.metadata.uid).toMatch(UID);
+
+    const svc = ok(await server.kubectl(['create', 'service', 'clusterip', 'web', '--tcp=80:8080', '-n', ns]));
+    expect(svc.stdout.trim()).toBe('service/web created');
+    const stored = JSON.parse(ok(await server.kubectl(['get', 'service', 'web', '-n', ns, '-o', 'json'])).stdout) as {
+      metadata: { labels: Record<string, string> };
+      spec: { type: string; clusterIP: string; selector: Record<string, string>; ports: unknown[] };
+    };
+    expect(stored.metadata.labels).toEqual({ app: 'web' });
+    expect(stored.spec).toMatchObject({ type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: '80-8080', port: 80, targetPort: 8080, protocol: 'TCP' }] });
+    expect(stored.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    // kubectl waits until the namespace is gone; the apiserver empties a terminating namespace itself.
+    const deleted = ok(await server.kubectl(['delete', 'namespace', ns], { timeoutMs: 60_000 }));
+    expect(deleted.stdout.trim()).toBe(`namespace "${ns}" deleted`);
+    const gone = await server.kubectl(['get', 'namespace', ns]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('(NotFound)');
+  });
+});
+
 describe('kubectl 1.20', () => {
   const ns = 'e2e-kubectl120';
   const why = 'kubectl 1.20 unavailable: `apt-get download kubernetes-client` failed (no Debian mirror reachable?)';

@@ -14,6 +14,7 @@ import {
   type SchemaKind,
 } from '@tskube/api-types';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -68,11 +69,14 @@ const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml
 export const unsupportedMediaType = (type: string): StatusError =>
   new StatusError(
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml` +
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF_MEDIA_TYPE}` +
       (type ? ` (got ${type})` : ''),
   );
 
-/** Parses a JSON or YAML body (the Content-Type decides; none means JSON). */
+/**
+ * Parses a JSON, YAML or Kubernetes protobuf body (the Content-Type decides; none means JSON).
+ * client-go's typed clients (`kubectl create namespace`) POST and PUT protobuf; it is never a PATCH type.
+ */
 export function decodeBody(raw: Buffer, contentType: string | undefined, what: string): unknown {
   const type = mediaType(contentType);
   const text = raw.toString('utf8');
@@ -90,6 +94,7 @@ export function decodeBody(raw: Buffer, contentType: string | undefined, what: s
       throw badRequest(`the object provided is unrecognized (must be of type ${what}): yaml: ${firstLine((err as Error).message)}`);
     }
   }
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(raw, what);
   throw unsupportedMediaType(type);
 }
 

@@ -35,7 +35,8 @@ describe('request bodies', () => {
     ['duplicate YAML keys', 'kind: Pod\nkind: Pod\n', 'application/yaml', 400, 'unique'],
     ['a JSON array', '[]', 'application/json', 400, 'must be of type Pod'],
     ['an empty body', '', 'application/json', 400, 'empty body'],
-    ['protobuf', 'xx', 'application/vnd.kubernetes.protobuf', 415, 'unknown format'],
+    ['malformed protobuf', 'xx', 'application/vnd.kubernetes.protobuf', 400, 'must be of type Pod'],
+    ['an unknown media type', 'xx', 'application/cbor', 415, 'unknown format'],
     ['another kind', JSON.stringify({ ...podBody('k'), kind: 'Service' }), 'application/json', 400, 'does not match the expected kind'],
     ['another version', JSON.stringify({ ...podBody('k'), apiVersion: 'v2' }), 'application/json', 400, 'API version'],
     [
