@@ -24,6 +24,15 @@ describe('etcd storage', () => {
     for (const s of open) await s.close();
   });
 
+  it("lists more than gRPC's default 4 MiB in one response", async () => {
+    const s = storage(inject('etcdEndpoint'));
+    const value = 'x'.repeat(256 * 1024);
+    for (let i = 0; i < 20; i++) await s.create(`/big/${String(i).padStart(2, '0')}`, value);
+    const list = await s.list('/big/');
+    expect(list.items).toHaveLength(20);
+    expect(list.items.reduce((n, kv) => n + kv.value.length, 0)).toBeGreaterThan(4 * 1024 * 1024);
+  });
+
   describe('compaction done by another client', () => {
     it('a watch from before it is Expired, also from revision 0, and the storage learns of it', async () => {
       const endpoint = inject('etcdEndpoint');

@@ -94,6 +94,9 @@ class EtcdStorage implements Storage {
       faultHandling,
       // Watch streams live on; unary calls get a deadline so a hung etcd cannot hang callers.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
+      // gRPC's default 4 MiB receive limit fails an unpaged list of a few thousand pods; upstream's
+      // etcd client allows MaxInt32, and so do we (each value is still capped by etcd at 1.5 MiB).
+      grpcOptions: { 'grpc.max_receive_message_length': 2 ** 31 - 1 },
     });
     this.kv = this.client.kv;
   }
