@@ -29,6 +29,17 @@ describe('backoffDuration', () => {
 });
 
 describe('createSchedulingQueue', () => {
+  it('forgets a placed pod once its attempt is done, so nothing is left behind per bound pod', async () => {
+    const { queue } = setup();
+    const pod = makePod('placed');
+    queue.add(pod);
+    await popNow(queue);
+    expect(queue.location(pod)).toBe('inFlight');
+    queue.done(pod);
+    expect(queue.location(pod)).toBeUndefined();
+    expect(queue.pendingCount()).toEqual({ active: 0, backoff: 0, unschedulable: 0 });
+  });
+
   it('backs a failing pod off 1, 2, 4, 8, 10, 10 s, driven by the clock timer', async () => {
     const { clock, queue } = setup();
     const pod = makePod('p');

@@ -41,6 +41,8 @@ export interface SchedulingQueue {
   addUnschedulable(info: QueuedPodInfo): void;
   /** After an error (not a fit failure), e.g. a failed bind: straight to backoff. */
   requeueAfterError(info: QueuedPodInfo): void;
+  /** The attempt ended without going back to the queue (placed, or dropped): forget it (upstream Done). */
+  done(pod: SchedPod): void;
   moveAllToActiveOrBackoff(event: ClusterEvent): void;
   /** Moves pods whose backoff expired to active (the clock timer calls it too). */
   flushBackoffCompleted(): void;
@@ -251,6 +253,9 @@ export function createSchedulingQueue(opts: SchedulingQueueOptions): SchedulingQ
       if (!s) return;
       toActiveOrBackoff(s.entry);
       arm();
+    },
+    done(pod) {
+      inFlight.delete(podKey(pod));
     },
     moveAllToActiveOrBackoff(_event) {
       // Every event moves every unschedulable pod (no per-plugin queueing hints).
