@@ -6,7 +6,7 @@ export TESTCONTAINERS_RYUK_DISABLED=true
 log() { printf '\033[1m[tskube]\033[0m %s\n' "$*" >&2; }
 
 # Debian packages the tests and the local cluster use, keyed by the command each provides.
-declare -A TSKUBE_APT=([etcd]=etcd-server [dockerd]=docker.io [iptables]=iptables [busybox]=busybox-static)
+declare -A TSKUBE_APT=([etcd]=etcd-server [dockerd]=docker.io [iptables]=iptables [busybox]=busybox-static [docker-registry]=docker-registry)
 
 ensure_apt_packages() {
   local missing=()

@@ -3,3 +3,5 @@ export { startEtcd, etcdAnswers, etcdBinary, freePort, type StartEtcdOptions, ty
 export { createDevPki, writeTokenFile, readTokenFile, randomToken, type DevPki, type TokenEntry } from './certs.js';
 export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.js';
 export { ensureKubectl120 } from './kubectl120.js';
+export { ensureDockerd, dockerAnswers, dockerdBinary, parseDockerHost, stopDockerdPid, DEFAULT_DOCKER_SOCKET, type EnsureDockerdOptions, type DockerdHandle } from './dockerd.js';
+export { ensureImages, BUSYBOX_IMAGE, PAUSE_IMAGE, ETCD_IMAGE, IMAGE_HASH_LABEL, type ImageResult } from '../images/build.js';

@@ -18,6 +18,11 @@ export const LABEL_RESTART_COUNT = 'io.kubernetes.container.restartCount';
 /** JSON hash of the container spec, so a changed spec (e.g. image) restarts the container. */
 export const LABEL_CONTAINER_HASH = 'io.kubernetes.container.hash';
 export const LABEL_MANAGED = 'io.tskube.managed';
+/**
+ * Which kubelet owns a runtime object (its node name, else its root dir): each runtime instance
+ * lists, watches and adopts only its own, so several kubelets (and tests) can share one dockerd.
+ */
+export const LABEL_SCOPE = 'io.tskube.kubelet.scope';
 
 export interface RuntimeVersion {
   runtimeName: string;
@@ -151,4 +156,21 @@ export interface ContainerRuntime {
   stats(ids?: string[]): Promise<ContainerStats[]>;
   /** Container lifecycle events, for a prompt sync (the evented PLEG). Ends when `signal` aborts. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+}
+
+/** What went wrong in a runtime call, for the kubelet to turn into a waiting reason or a retry. */
+export type RuntimeErrorCode = 'NotFound' | 'ImageNotFound' | 'PullFailed' | 'Timeout' | 'SandboxFailed' | 'StartFailed';
+
+/**
+ * An error a runtime throws on purpose: `ImageNotFound` (→ ErrImageNeverPull / pull it),
+ * `PullFailed` (→ ErrImagePull), `Timeout` (an execSync past its deadline: a failed probe), ...
+ */
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
+  constructor(
+    message: string,
+    readonly code: RuntimeErrorCode,
+  ) {
+    super(message);
+  }
 }
