@@ -1,0 +1,104 @@
+/**
+ * An in-process node for the kubelet e2e tests: the shared test etcd, an apiserver (insecure
+ * loopback port only) and a kubelet on our own dockerd (or the fake runtime), plus a stock
+ * kubectl pointed at the apiserver with a private HOME.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod } from '@tskube/api-types';
+import { apiServerFlags, startApiServer, type RunningApiServer } from '@tskube/apiserver';
+import { configFromMaster, createClient, type Client } from '@tskube/client';
+import { parseFlags, silentLogger, createLogger, type Logger } from '@tskube/component-base';
+import { kubeletFlags, startKubelet, type RunningKubelet } from '@tskube/kubelet';
+import { freePort, randomToken } from '@tskube/tools';
+
+export const KUBECTL = process.env['TSKUBE_KUBECTL'] ?? '/usr/bin/kubectl';
+
+export const testLogger = (): Logger => (process.env['TSKUBE_TEST_LOG'] ? createLogger({ component: 'e2e', level: 'debug' }) : silentLogger());
+
+export interface Cluster {
+  api: RunningApiServer;
+  url: string;
+  client: Client;
+  dir: string;
+  kubectl(args: string[], stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }>;
+  /** A long-running kubectl; its output so far and stop (SIGTERM by PID). */
+  kubectlStream(args: string[]): { output(): string; stop(): void };
+  startKubelet(nodeName: string, extra?: string[], rootDir?: string): Promise<RunningKubelet>;
+  dispose(): Promise<void>;
+}
+
+export async function startCluster(etcdEndpoint: string): Promise<Cluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'tskube-e2e-kubelet-'));
+  const port = await freePort();
+  const config = parseFlags(apiServerFlags, [`--etcd-servers=${etcdEndpoint}`, `--etcd-prefix=/kubelet-e2e-${randomToken().slice(0, 10)}`, '--secure-port=0', `--insecure-port=${port}`], {});
+  const api = await startApiServer(config, { logger: testLogger() });
+  const url = api.insecureUrl!;
+  const client = createClient(configFromMaster(url));
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: join(dir, 'none') };
+  const base = [`--server=${url}`, '--namespace=default'];
+  const kubelets: RunningKubelet[] = [];
+  return {
+    api,
+    url,
+    client,
+    dir,
+    kubectl: (args, stdin) =>
+      new Promise((resolve) => {
+        const child = spawn(KUBECTL, [...base, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.stderr.on('data', (d) => (stderr += String(d)));
+        child.stdin.end(stdin ?? '');
+        const timer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 30_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ stdout, stderr, code });
+        });
+      }),
+    kubectlStream: (args) => {
+      const child = spawn(KUBECTL, [...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      child.stderr.on('data', (d) => (out += String(d)));
+      return { output: () => out, stop: () => void (child.exitCode === null && child.pid && process.kill(child.pid, 'SIGTERM')) };
+    },
+    startKubelet: async (nodeName, extra = [], rootDir = join(dir, nodeName)) => {
+      const cfg = parseFlags(
+        kubeletFlags,
+        [`--node-name=${nodeName}`, `--master=${url}`, `--root-dir=${rootDir}`, '--port=0', '--healthz-port=0', '--address=127.0.0.1', '--anonymous-auth=true', ...extra],
+        {},
+      );
+      const k = await startKubelet(cfg, { logger: testLogger() });
+      kubelets.push(k);
+      return k;
+    },
+    dispose: async () => {
+      for (const k of kubelets) await k.stop();
+      client.close();
+      await api.stop();
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Polls `fn` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

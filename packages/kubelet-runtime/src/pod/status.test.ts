@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerStatus as ApiContainerStatus } from '@tskube/api-types';
+import type { ContainerStatus } from '../runtime/types.js';
+import { testPod } from '../testing/fake-api.js';
+import { buildPodStatus, getPhase, rfc3339, type StatusInput } from './status.js';
+
+const running: ApiContainerStatus['state'] = { running: { startedAt: '2024-01-01T00:00:00Z' } };
+const exited = (exitCode: number): ApiContainerStatus['state'] => ({ terminated: { exitCode } });
+const waitingState: ApiContainerStatus['state'] = { waiting: { reason: 'ContainerCreating' } };
+const cs = (name: string, state: ApiContainerStatus['state'], lastState: ApiContainerStatus['lastState'] = {}): ApiContainerStatus =>
+  ({ name, state, lastState, ready: false, restartCount: 0, image: 'i', imageID: '' }) as ApiContainerStatus;
+
+describe('getPhase', () => {
+  const two = [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }];
+  it.each<[string, 'Always' | 'OnFailure' | 'Never', ApiContainerStatus[], string]>([
+    ['nothing reported yet', 'Always', [], 'Pending'],
+    ['one waiting', 'Always', [cs('a', running), cs('b', waitingState)], 'Pending'],
+    ['all running', 'Always', [cs('a', running), cs('b', running)], 'Running'],
+    ['crash looping counts as stopped', 'Always', [cs('a', running), cs('b', { waiting: { reason: 'CrashLoopBackOff' } }, exited(1))], 'Running'],
+    ['all exited, Always', 'Always', [cs('a', exited(0)), cs('b', exited(1))], 'Running'],
+    ['all succeeded, Never', 'Never', [cs('a', exited(0)), cs('b', exited(0))], 'Succeeded'],
+    ['all succeeded, OnFailure', 'OnFailure', [cs('a', exited(0)), cs('b', exited(0))], 'Succeeded'],
+    ['one failed, Never', 'Never', [cs('a', exited(0)), cs('b', exited(2))], 'Failed'],
+    ['one failed, OnFailure (restarting)', 'OnFailure', [cs('a', exited(0)), cs('b', exited(2))], 'Running'],
+    ['one running one done, Never', 'Never', [cs('a', running), cs('b', exited(0))], 'Running'],
+  ])('%s → %s', (_n, restartPolicy, statuses, want) => {
+    expect(getPhase(testPod('p', { restartPolicy, containers: two }), statuses)).toBe(want);
+  });
+});
+
+const rc = (over: Partial<ContainerStatus>): ContainerStatus => ({
+  id: 'id1',
+  sandboxId: 'sb',
+  podUid: 'u',
+  name: 'app',
+  image: 'tskube/busybox:latest',
+  imageId: 'sha256:abc',
+  state: 'running',
+  createdAt: 1_000,
+  startedAt: 2_000,
+  restartCount: 0,
+  specHash: 'h',
+  labels: {},
+  ...over,
+});
+
+describe('buildPodStatus', () => {
+  const input = (over: Partial<StatusInput>): StatusInput => ({
+    pod: testPod('p'),
+    sandbox: { id: 'sb', podUid: 'u', podName: 'p', podNamespace: 'default', state: 'ready', ip: '172.17.0.5', createdAt: 0, labels: {} },
+    containers: [],
+    waiting: new Map(),
+    ready: () => true,
+    started: () => true,
+    hostIP: '127.0.0.1',
+    now: 10_000,
+    runtimeType: 'docker',
+    ...over,
+  });
+
+  it('reports a running, ready container with ids, IPs and conditions', () => {
+    const s = buildPodStatus(input({ containers: [rc({})] }));
+    expect(s.phase).toBe('Running');
+    expect(s.podIP).toBe('172.17.0.5');
+    expect(s.podIPs).toEqual([{ ip: '172.17.0.5' }]);
+    expect(s.hostIPs).toEqual([{ ip: '127.0.0.1' }]);
+    expect(s.qosClass).toBe('BestEffort');
+    expect(s.containerStatuses?.[0]).toMatchObject({
+      ready: true,
+      started: true,
+      containerID: 'docker://id1',
+      imageID: 'docker://sha256:abc',
+      state: { running: { startedAt: rfc3339(2_000) } },
+    });
+    expect(Object.fromEntries(s.conditions!.map((c) => [c.type, c.status]))).toMatchObject({ Ready: 'True', ContainersReady: 'True', Initialized: 'True', PodScheduled: 'True' });
+  });
+
+  it('shows a crash-looping container as waiting with its last termination', () => {
+    const s = buildPodStatus(
+      input({
+        containers: [rc({ state: 'exited', exitCode: 1, finishedAt: 5_000, restartCount: 3 })],
+        waiting: new Map([['app', { reason: 'CrashLoopBackOff', message: 'back-off' }]]),
+      }),
+    );
+    const c = s.containerStatuses![0]!;
+    expect(c.state?.waiting?.reason).toBe('CrashLoopBackOff');
+    expect(c.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(c.restartCount).toBe(3);
+    expect(s.conditions!.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
+  });
+
+  it('keeps lastTransitionTime when a condition did not change', () => {
+    const first = buildPodStatus(input({ containers: [rc({})], now: 10_000 }));
+    const pod = { ...testPod('p'), status: first };
+    const second = buildPodStatus(input({ pod, containers: [rc({})], now: 99_000 }));
+    expect(second.conditions).toEqual(first.conditions);
+    const notReady = buildPodStatus(input({ pod, containers: [rc({})], ready: () => false, now: 99_000 }));
+    expect(notReady.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime).toBe(rfc3339(99_000));
+  });
+
+  it('a not yet created container waits in ContainerCreating, or the image error', () => {
+    const s = buildPodStatus(input({ waiting: new Map([['app', { reason: 'ErrImagePull', message: 'no' }]]) }));
+    expect(s.phase).toBe('Pending');
+    expect(s.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'ErrImagePull', message: 'no' } });
+  });
+});
