@@ -12,7 +12,7 @@ import { apiServerFlags, startApiServer, type RunningApiServer } from '@tskube/a
 import { configFromMaster, createClient, type Client } from '@tskube/client';
 import { parseFlags, silentLogger, createLogger, type Logger } from '@tskube/component-base';
 import { kubeletFlags, startKubelet, type RunningKubelet } from '@tskube/kubelet';
-import { freePort, randomToken } from '@tskube/tools';
+import { createDevPki, freePort, randomToken, type DevPki } from '@tskube/tools';
 
 export const KUBECTL = process.env['TSKUBE_KUBECTL'] ?? '/usr/bin/kubectl';
 
@@ -20,6 +20,8 @@ export const testLogger = (): Logger => (process.env['TSKUBE_TEST_LOG'] ? create
 
 export interface Cluster {
   api: RunningApiServer;
+  /** The dev PKI: the kubelets trust its CA; its admin certificate is what the apiserver presents. */
+  pki: DevPki;
   url: string;
   client: Client;
   dir: string;
@@ -33,15 +35,31 @@ export interface Cluster {
 export async function startCluster(etcdEndpoint: string): Promise<Cluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tskube-e2e-kubelet-'));
   const port = await freePort();
-  const config = parseFlags(apiServerFlags, [`--etcd-servers=${etcdEndpoint}`, `--etcd-prefix=/kubelet-e2e-${randomToken().slice(0, 10)}`, '--secure-port=0', `--insecure-port=${port}`], {});
+  // The kubelet API admits only clients with a certificate from this CA; the apiserver presents one.
+  const pki = await createDevPki(join(dir, 'pki'));
+  const config = parseFlags(
+    apiServerFlags,
+    [
+      `--etcd-servers=${etcdEndpoint}`,
+      `--etcd-prefix=/kubelet-e2e-${randomToken().slice(0, 10)}`,
+      '--secure-port=0',
+      `--insecure-port=${port}`,
+      `--kubelet-client-certificate=${pki.adminCert}`,
+      `--kubelet-client-key=${pki.adminKey}`,
+    ],
+    {},
+  );
   const api = await startApiServer(config, { logger: testLogger() });
   const url = api.insecureUrl!;
   const client = createClient(configFromMaster(url));
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: join(dir, 'none') };
   const base = [`--server=${url}`, '--namespace=default'];
   const kubelets: RunningKubelet[] = [];
+  // Plain-HTTP kubelets (the fake-runtime test) cannot check client certificates.
+  const auth = (extra: string[]) => (extra.includes('--kubelet-insecure-http') ? ['--anonymous-auth=true'] : [`--client-ca-file=${pki.caCert}`]);
   return {
     api,
+    pki,
     url,
     client,
     dir,
@@ -69,7 +87,7 @@ export async function startCluster(etcdEndpoint: string): Promise<Cluster> {
     startKubelet: async (nodeName, extra = [], rootDir = join(dir, nodeName)) => {
       const cfg = parseFlags(
         kubeletFlags,
-        [`--node-name=${nodeName}`, `--master=${url}`, `--root-dir=${rootDir}`, '--port=0', '--healthz-port=0', '--address=127.0.0.1', '--anonymous-auth=true', ...extra],
+        [`--node-name=${nodeName}`, `--master=${url}`, `--root-dir=${rootDir}`, '--port=0', '--healthz-port=0', '--address=127.0.0.1', ...auth(extra), ...extra],
         {},
       );
       const k = await startKubelet(cfg, { logger: testLogger() });

@@ -5,6 +5,8 @@
  * again, graceful deletion, and the stock kubectl's logs and exec.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StatusError, type Container, type Pod } from '@tskube/api-types';
 import type { RunningKubelet } from '@tskube/kubelet';
@@ -81,7 +83,23 @@ afterAll(async () => {
   await cluster.dispose();
 }, 60_000);
 
+/** GET on the kubelet's HTTPS API (its certificate is self-signed), with or without a client certificate. */
+const kubeletGet = (path: string, cert?: { cert: Buffer; key: Buffer }): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const req = https.get(`${kubelet.url}${path}`, { rejectUnauthorized: false, ...(cert ?? {}) }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+
 describe('kubelet on Docker', () => {
+  it('lets only clients with a certificate from its CA use its API', async () => {
+    expect(await kubeletGet('/pods')).toBe(401);
+    const admin = { cert: readFileSync(cluster.pki.adminCert), key: readFileSync(cluster.pki.adminKey) };
+    expect(await kubeletGet('/pods', admin)).toBe(200);
+  });
+
   it('runs a two-container pod whose containers share localhost and an emptyDir, with a hostPort', async () => {
     const p = await running('two');
     expect(p.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);

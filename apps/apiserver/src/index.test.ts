@@ -36,6 +36,7 @@ describe('apiServerFlags', () => {
     [['--storage=sqlite', '--secure-port=0'], 'expected one of etcd, memory'],
     [['--storage=memory', '--secure-port=0', '--insecure-port=70000'], 'not a port'],
     [['--storage=memory', '--secure-port=0', '--token-auth-file=/x'], 'need the secure port'],
+    [['--storage=memory', '--secure-port=0', '--kubelet-client-certificate=/c.crt'], 'go together'],
   ])('%j is refused: %s', (argv, problem) => {
     expect(() => parse(argv)).toThrow(problem);
   });

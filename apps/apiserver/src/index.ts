@@ -47,6 +47,15 @@ export const apiServerFlags = defineFlags({
   'service-cluster-ip-range': { type: 'string', default: '10.0.0.0/16', help: 'CIDR portal (cluster) IPs of services come from' },
   'token-auth-file': { type: 'string', help: 'CSV of bearer tokens: token,user,uid,"group1,group2"' },
   'client-ca-file': { type: 'string', help: 'PEM CA bundle; client certificates it signed authenticate as CN (user) and O (groups)' },
+  'kubelet-client-certificate': {
+    type: 'string',
+    help: 'PEM client certificate the apiserver presents to kubelets (pods/log, exec, attach, portforward)',
+  },
+  'kubelet-client-key': { type: 'string', help: 'PEM private key of --kubelet-client-certificate' },
+  'kubelet-certificate-authority': {
+    type: 'string',
+    help: "PEM CA that kubelets' serving certificates chain to; unset = kubelet certificates are not verified",
+  },
   'authorization-mode': {
     type: 'string',
     default: 'AlwaysAllow',
@@ -71,6 +80,9 @@ export function validateApiServerConfig(c: ApiServerConfig): Problems {
   }
   if (c['secure-port'] > 0 && (!c['tls-cert-file'] || !c['tls-private-key-file'])) {
     problems.push('--secure-port needs --tls-cert-file and --tls-private-key-file (or --secure-port=0 to serve only the insecure port)');
+  }
+  if (!c['kubelet-client-certificate'] !== !c['kubelet-client-key']) {
+    problems.push('--kubelet-client-certificate and --kubelet-client-key go together');
   }
   if (c['secure-port'] === 0 && c['insecure-port'] === 0) problems.push('both --secure-port and --insecure-port are 0: nothing to serve');
   if (c['secure-port'] === 0 && (c['token-auth-file'] || c['client-ca-file'])) {
@@ -148,7 +160,26 @@ export async function startApiServer(config: ApiServerConfig, options: StartOpti
     cleanups.push(() => namespaceFinalizer.stop());
 
     const metrics = createMetricsRegistry({ component: 'apiserver', version: DEFAULT_VERSION.gitVersion });
-    const common = { registries, storage, logger, metrics, serviceClusterIPRange: config['service-cluster-ip-range'] };
+    const readOptional = (file: string | undefined) => (file ? readFile(file) : Promise.resolve(undefined));
+    const [kubeletCert, kubeletKey, kubeletCa] = await Promise.all([
+      readOptional(config['kubelet-client-certificate']),
+      readOptional(config['kubelet-client-key']),
+      readOptional(config['kubelet-certificate-authority']),
+    ]);
+    const kubeletClient = {
+      tls: {
+        ...(kubeletCert && kubeletKey ? { cert: kubeletCert, key: kubeletKey } : {}),
+        ...(kubeletCa ? { ca: kubeletCa } : {}),
+      },
+    };
+    const common = {
+      registries,
+      storage,
+      logger,
+      metrics,
+      kubeletClient,
+      serviceClusterIPRange: config['service-cluster-ip-range'],
+    };
     const handlers: ApiHandler[] = [];
     const running: RunningApiServer = { stop: stopAll };
 
