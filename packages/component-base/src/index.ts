@@ -41,3 +41,6 @@ export type { ShutdownSignalOptions, ShutdownSignalName, SignalSource, Cleanup }
 export { systemClock } from './clock/clock.js';
 export type { Clock, TimerHandle } from './clock/clock.js';
 export { FakeClock } from './clock/fake-clock.js';
+
+export { daemonMain } from './main/daemon-main.js';
+export type { DaemonMainOptions } from './main/daemon-main.js';
