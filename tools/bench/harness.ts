@@ -62,3 +62,62 @@ export function markdownTable(headers: string[], rows: (string | number)[][]): s
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** The pod every write benchmark creates: one container with ports, env and resources. */
+export function benchPod(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'bench', labels: { app: 'bench', tier: 'web' } },
+    spec: {
+      containers: [
+        {
+          name: 'web',
+          image: 'tskube/busybox:latest',
+          command: ['httpd', '-f', '-p', '8080'],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          env: [{ name: 'MODE', value: 'bench' }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+        },
+      ],
+    },
+  };
+}
+
+export interface CreateComparison {
+  concurrency: number;
+  raw: RunResult;
+  subject: RunResult;
+}
+
+/**
+ * Interleaves, per concurrency level and repetition, the raw etcd conditional put of `value`
+ * (create-if-absent, the transaction a create sends) with `create(name)` of the subject; returns
+ * the median run of each (by rate) per level.
+ */
+export async function compareCreates(options: {
+  levels: number[];
+  reps: number;
+  ops: number;
+  rawPut: (key: string) => Promise<unknown>;
+  create: (name: string) => Promise<unknown>;
+  onLevel?: (row: CreateComparison) => void;
+}): Promise<CreateComparison[]> {
+  const rows: CreateComparison[] = [];
+  let run = 0;
+  const byRate = (a: RunResult, b: RunResult) => a.perSecond - b.perSecond;
+  for (const concurrency of options.levels) {
+    const raws: RunResult[] = [];
+    const subjects: RunResult[] = [];
+    for (let r = 0; r < options.reps; r++) {
+      run++;
+      raws.push(await runAtConcurrency(concurrency, options.ops, (i) => options.rawPut(`/bench-raw/${run}/${i}`)));
+      subjects.push(await runAtConcurrency(concurrency, options.ops, (i) => options.create(`p-${run}-${i}`)));
+    }
+    const mid = Math.floor(options.reps / 2);
+    const row = { concurrency, raw: raws.sort(byRate)[mid]!, subject: subjects.sort(byRate)[mid]! };
+    rows.push(row);
+    options.onLevel?.(row);
+  }
+  return rows;
+}

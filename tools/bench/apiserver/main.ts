@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { freePort, startEtcd } from '../../src/index.js';
-import { machineLine, markdownTable, median, percentile, runAtConcurrency } from '../harness.js';
+import { benchPod, compareCreates, machineLine, markdownTable, percentile } from '../harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,23 +65,7 @@ async function ok(port: number, method: string, path: string, body?: unknown, ct
   return JSON.parse(res.body);
 }
 
-const pod = (name: string) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, labels: { app: 'bench', tier: 'web' } },
-  spec: {
-    containers: [
-      {
-        name: 'web',
-        image: 'tskube/busybox:latest',
-        command: ['httpd', '-f', '-p', '8080'],
-        ports: [{ name: 'http', containerPort: 8080 }],
-        env: [{ name: 'MODE', value: 'bench' }],
-        resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-      },
-    ],
-  },
-});
+const pod = benchPod;
 
 const rssKiB = (pid: number, field: 'VmRSS' | 'VmHWM'): number => {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field));
@@ -129,43 +113,25 @@ try {
   console.log(`# apiserver bench: ${machineLine({ etcd: endpoint, valueBytes: String(stored.length) })}`);
 
   // 1. creates
-  const createRows: (string | number)[][] = [];
-  let run = 0;
-  for (const c of levels) {
-    const rawRates: number[] = [];
-    const apiRates: number[] = [];
-    const p50: number[] = [];
-    const p99: number[] = [];
-    const rawP50: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      run++;
-      const rawRes = await runAtConcurrency(c, opsPerRun, (i) =>
-        raw
-          .if(`/bench-raw/${run}/${i}`, 'Create', '==', 0)
-          .then(raw.put(`/bench-raw/${run}/${i}`).value(stored))
-          .commit(),
-      );
-      const apiRes = await runAtConcurrency(c, opsPerRun, (i) =>
-        ok(port, 'POST', '/api/v1/namespaces/bench/pods', pod(`p-${run}-${i}`)),
-      );
-      rawRates.push(rawRes.perSecond);
-      rawP50.push(rawRes.p50Ms);
-      apiRates.push(apiRes.perSecond);
-      p50.push(apiRes.p50Ms);
-      p99.push(apiRes.p99Ms);
-    }
-    const ratio = median(apiRates) / median(rawRates);
-    createRows.push([
-      c,
-      median(rawRates).toFixed(0),
-      median(apiRates).toFixed(0),
-      ratio.toFixed(2),
-      median(rawP50).toFixed(2),
-      median(p50).toFixed(2),
-      median(p99).toFixed(2),
-    ]);
-    console.log(`concurrency ${c}: raw ${median(rawRates).toFixed(0)}/s apiserver ${median(apiRates).toFixed(0)}/s ratio ${ratio.toFixed(2)}`);
-  }
+  const createRows = (
+    await compareCreates({
+      levels,
+      reps,
+      ops: opsPerRun,
+      rawPut: (key) => raw.if(key, 'Create', '==', 0).then(raw.put(key).value(stored)).commit(),
+      create: (name) => ok(port, 'POST', '/api/v1/namespaces/bench/pods', pod(name)),
+      onLevel: ({ concurrency, raw: r, subject: s }) =>
+        console.log(`concurrency ${concurrency}: raw ${r.perSecond.toFixed(0)}/s apiserver ${s.perSecond.toFixed(0)}/s ratio ${(s.perSecond / r.perSecond).toFixed(2)}`),
+    })
+  ).map(({ concurrency, raw: r, subject: s }) => [
+    concurrency,
+    r.perSecond.toFixed(0),
+    s.perSecond.toFixed(0),
+    (s.perSecond / r.perSecond).toFixed(2),
+    r.p50Ms.toFixed(2),
+    s.p50Ms.toFixed(2),
+    s.p99Ms.toFixed(2),
+  ]);
 
   // 2. watch fan-out
   const target = (await ok(port, 'POST', '/api/v1/namespaces/bench/pods', pod('watched'))) as {
@@ -240,7 +206,7 @@ try {
       createRows,
     ),
   );
-  console.log(`\n(${reps} repetitions of ${opsPerRun} creates per cell, medians shown)\n`);
+  console.log(`\n(${reps} repetitions of ${opsPerRun} creates per cell, the median run shown)\n`);
   console.log(
     markdownTable(
       ['watchers', 'updates', 'delivered', 'apiserver p50 ms', 'apiserver p99 ms', 'direct etcd watch p50 ms', 'direct etcd watch p99 ms'],

@@ -1,10 +1,14 @@
 /**
- * kubelet benchmark (not a test: nothing is asserted).
- *  1. Pod startup latency: N pods (two busybox `sleep` containers each, plus the pause sandbox)
- *     created at once on one node; create → Running as seen through a pod watch; p50/p99.
- *  2. Baseline in the same run: the same containers started directly with dockerode (pause,
- *     then two busybox joined to its network namespace; create+start until running); ratio.
- *  3. kubelet idle RSS (its own process: the built bin), before and after the load.
+ * kubelet benchmark (not a test: nothing is asserted). performance.md §8 M5, in two modes:
+ *  - sequential: N pods (two busybox `sleep` containers each, plus the pause sandbox) created one
+ *    after another, each awaited Running before the next;
+ *  - burst: N pods created at once.
+ * Pod latency is create → Running as seen through a pod watch (the SLI's definition); p50/p99.
+ * Beside each, a baseline in the same run and mode: the same containers started directly with
+ * dockerode (pause, then two busybox joined to its network namespace; create+start until
+ * running), one pod at a time or all at once; ratio and Δ = kubelet − baseline. The node is
+ * emptied between phases. Also the kubelet's RSS (its own process: the built bin), idle and after
+ * each mode's load.
  *
  *   npx nx run-many -t build && npx tsx tools/bench/kubelet/main.ts [-- --pods 20]
  */
@@ -63,9 +67,9 @@ async function main(): Promise<void> {
   await sleep(3000);
   const idleRss = rssMiB(kubelet.pid!);
 
-  // 1. Through the kubelet: a watch first, then every pod created at once.
-  const created = new Map<string, number>();
+  // One pod watch for the whole run: the time each pod is first seen Running.
   const runningAt = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
   const watchAbort = new AbortController();
   const watch = await fetch(`${api}/api/v1/namespaces/default/pods?watch=true`, { signal: watchAbort.signal });
   void (async () => {
@@ -81,71 +85,109 @@ async function main(): Promise<void> {
           if (!line.trim()) continue;
           const ev = JSON.parse(line) as { object: { metadata: { name: string }; status?: { phase?: string } } };
           const name = ev.object.metadata.name;
-          if (ev.object.status?.phase === 'Running' && !runningAt.has(name)) runningAt.set(name, performance.now());
+          if (ev.object.status?.phase === 'Running' && !runningAt.has(name)) {
+            runningAt.set(name, performance.now());
+            waiters.get(name)?.();
+          }
         }
       }
     } catch {
       // aborted
     }
   })();
+  const isRunning = (name: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (runningAt.has(name)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${name} Running`)), 120_000);
+      waiters.set(name, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+
   const sleeper = (name: string) => ({ name, image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] });
-  await Promise.all(
-    Array.from({ length: N }, async (_, i) => {
-      const name = `bench-${i}`;
-      created.set(name, performance.now());
-      const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [sleeper('a'), sleeper('b')] } };
-      const r = await fetch(`${api}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`create ${name}: ${r.status} ${await r.text()}`);
-    }),
-  );
-  await waitFor(`${N} pods Running`, async () => runningAt.size >= N, 120_000);
-  watchAbort.abort();
-  const kubeletLat = [...created].map(([name, t]) => runningAt.get(name)! - t).sort((a, b) => a - b);
-  const loadedRss = rssMiB(kubelet.pid!);
-
-  // 2. Baseline: the same containers straight through dockerode, all at once.
-  const ids: string[] = [];
-  const baseLat = (
+  /** Creates one pod through the apiserver, waits for the watch to see it Running; its latency. */
+  const kubeletPod = async (name: string): Promise<number> => {
+    const running = isRunning(name);
+    const t0 = performance.now();
+    const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [sleeper('a'), sleeper('b')] } };
+    const r = await fetch(`${api}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`create ${name}: ${r.status} ${await r.text()}`);
+    await running;
+    return runningAt.get(name)! - t0;
+  };
+  const deletePods = async (names: string[]) => {
     await Promise.all(
-      Array.from({ length: N }, async (_, i) => {
-        const t0 = performance.now();
-        const pause = await dockerode.createContainer({ Image: PAUSE_IMAGE, name: `tskube-bench-pause-${i}-${process.pid}`, Labels: { 'io.tskube.bench': '1' } });
-        ids.push(pause.id);
-        await pause.start();
-        for (const n of ['a', 'b']) {
-          const c = await dockerode.createContainer({
-            Image: BUSYBOX_IMAGE,
-            Cmd: ['sleep', '3600'],
-            name: `tskube-bench-${n}-${i}-${process.pid}`,
-            Labels: { 'io.tskube.bench': '1' },
-            HostConfig: { NetworkMode: `container:${pause.id}` },
-          });
-          ids.push(c.id);
-          await c.start();
-          while (!(await c.inspect()).State.Running) await sleep(10);
-        }
-        return performance.now() - t0;
-      }),
-    )
-  ).sort((a, b) => a - b);
+      names.map((name) =>
+        fetch(`${api}/api/v1/namespaces/default/pods/${name}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gracePeriodSeconds: 0 }) }),
+      ),
+    );
+    await waitFor('pods removed', async () => ((await (await fetch(`${api}/api/v1/namespaces/default/pods`)).json()) as { items: unknown[] }).items.length === 0, 120_000).catch(() => undefined);
+  };
 
-  // Clean up: baseline containers, then the pods (the kubelet removes their containers).
-  await Promise.all(ids.map((id) => dockerode.getContainer(id).remove({ force: true }).catch(() => undefined)));
-  await Promise.all([...created.keys()].map((name) => fetch(`${api}/api/v1/namespaces/default/pods/${name}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gracePeriodSeconds: 0 }) })));
-  await waitFor('pods removed', async () => ((await (await fetch(`${api}/api/v1/namespaces/default/pods`)).json()) as { items: unknown[] }).items.length === 0, 120_000).catch(() => undefined);
+  /** The same containers straight through dockerode: pause, then two busybox in its netns. */
+  const baselineIds: string[] = [];
+  const baselinePod = async (name: string): Promise<number> => {
+    const t0 = performance.now();
+    const labels = { 'io.tskube.bench': '1' };
+    const pause = await dockerode.createContainer({ Image: PAUSE_IMAGE, name: `tskube-bench-pause-${name}-${process.pid}`, Labels: labels });
+    baselineIds.push(pause.id);
+    await pause.start();
+    for (const n of ['a', 'b']) {
+      const c = await dockerode.createContainer({
+        Image: BUSYBOX_IMAGE,
+        Cmd: ['sleep', '3600'],
+        name: `tskube-bench-${n}-${name}-${process.pid}`,
+        Labels: labels,
+        HostConfig: { NetworkMode: `container:${pause.id}` },
+      });
+      baselineIds.push(c.id);
+      await c.start();
+      while (!(await c.inspect()).State.Running) await sleep(10);
+    }
+    return performance.now() - t0;
+  };
+  const removeBaseline = async () => {
+    await Promise.all(baselineIds.splice(0).map((id) => dockerode.getContainer(id).remove({ force: true }).catch(() => undefined)));
+  };
 
-  const k50 = percentile(kubeletLat, 0.5);
-  const k99 = percentile(kubeletLat, 0.99);
-  const b50 = percentile(baseLat, 0.5);
-  const b99 = percentile(baseLat, 0.99);
+  const names = (prefix: string) => Array.from({ length: N }, (_, i) => `${prefix}-${i}`);
+  const sequential = async (op: (name: string) => Promise<number>, prefix: string) => {
+    const out: number[] = [];
+    for (const name of names(prefix)) out.push(await op(name));
+    return out.sort((a, b) => a - b);
+  };
+  const burst = async (op: (name: string) => Promise<number>, prefix: string) => (await Promise.all(names(prefix).map(op))).sort((a, b) => a - b);
+
+  // Sequential, then the burst; each phase starts from an empty node.
+  const seqKubelet = await sequential(kubeletPod, 'seq');
+  const seqRss = rssMiB(kubelet.pid!);
+  await deletePods(names('seq'));
+  const seqBase = await sequential(baselinePod, 'seq');
+  await removeBaseline();
+  await sleep(2000);
+  const burstKubelet = await burst(kubeletPod, 'burst');
+  const burstRss = rssMiB(kubelet.pid!);
+  await deletePods(names('burst'));
+  const burstBase = await burst(baselinePod, 'burst');
+  await removeBaseline();
+  watchAbort.abort();
+
   const f = (n: number) => n.toFixed(0);
   console.log(`# kubelet benchmark — ${machineLine({ pods: String(N) })}`);
-  console.log('| measure | p50 ms | p99 ms |');
-  console.log('| --- | --- | --- |');
-  console.log(`| pod create → Running (watch), ${N} pods × 2 containers, through tskubelet | ${f(k50)} | ${f(k99)} |`);
-  console.log(`| same containers via dockerode create+start (pause + 2 × busybox), baseline | ${f(b50)} | ${f(b99)} |`);
-  console.log(`| ratio kubelet / baseline | ${(k50 / b50).toFixed(2)}× | ${(k99 / b99).toFixed(2)}× |`);
-  console.log(`\nkubelet RSS: idle ${idleRss.toFixed(1)} MiB, after ${N} pods ${loadedRss.toFixed(1)} MiB`);
+  console.log('| mode | measure | p50 ms | p99 ms |');
+  console.log('| --- | --- | --- | --- |');
+  for (const [mode, k, b] of [
+    [`sequential, ${N} pods one at a time`, seqKubelet, seqBase],
+    [`burst, ${N} pods at once`, burstKubelet, burstBase],
+  ] as const) {
+    const [k50, k99, b50, b99] = [percentile(k, 0.5), percentile(k, 0.99), percentile(b, 0.5), percentile(b, 0.99)];
+    console.log(`| ${mode} | pod create → Running (watch), 2 containers + pause, through tskubelet | ${f(k50)} | ${f(k99)} |`);
+    console.log(`| ${mode} | same containers via dockerode create+start (pause + 2 × busybox), baseline | ${f(b50)} | ${f(b99)} |`);
+    console.log(`| ${mode} | ratio kubelet / baseline | ${(k50 / b50).toFixed(2)}× | ${(k99 / b99).toFixed(2)}× |`);
+    console.log(`| ${mode} | Δ kubelet − baseline | ${f(k50 - b50)} | ${f(k99 - b99)} |`);
+  }
+  console.log(`\nkubelet RSS: idle ${idleRss.toFixed(1)} MiB, after ${N} sequential pods ${seqRss.toFixed(1)} MiB, after a burst of ${N} pods ${burstRss.toFixed(1)} MiB`);
   await rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }
 

@@ -12,7 +12,7 @@ import { Etcd3 } from 'etcd3';
 import { silentLogger } from '@tskube/component-base';
 import { createEtcdStorage, createRegistries, type StoredPod } from '@tskube/registry';
 import { startEtcd } from '../../src/index.js';
-import { machineLine, markdownTable, median, runAtConcurrency } from '../harness.js';
+import { benchPod, compareCreates, machineLine, markdownTable } from '../harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,25 +25,7 @@ const opsPerRun = Number(values.ops);
 const reps = Number(values.reps);
 const levels = values.concurrency.split(',').map(Number);
 
-function samplePod(name: string): StoredPod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'bench', labels: { app: 'bench', tier: 'web' } },
-    spec: {
-      containers: [
-        {
-          name: 'web',
-          image: 'tskube/busybox:latest',
-          command: ['httpd', '-f', '-p', '8080'],
-          ports: [{ name: 'http', containerPort: 8080 }],
-          env: [{ name: 'MODE', value: 'bench' }],
-          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-        },
-      ],
-    },
-  };
-}
+const samplePod = (name: string): StoredPod => benchPod(name) as StoredPod;
 
 const external = process.env.TSKUBE_BENCH_ETCD;
 const etcd = external ? undefined : await startEtcd({});
@@ -64,41 +46,24 @@ try {
   }
   console.log(`# registry bench: ${machineLine({ etcd: endpoint, valueBytes: String(sampleValue.length) })}`);
 
-  const rows: (string | number)[][] = [];
-  let run = 0;
-  for (const c of levels) {
-    const rawRates: number[] = [];
-    const regRates: number[] = [];
-    const regP50: number[] = [];
-    const regP99: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      run++;
-      const rawRes = await runAtConcurrency(c, opsPerRun, (i) =>
-        raw
-          .if(`/bench-raw/${run}/${i}`, 'Create', '==', 0)
-          .then(raw.put(`/bench-raw/${run}/${i}`).value(sampleValue))
-          .commit(),
-      );
-      const regRes = await runAtConcurrency(c, opsPerRun, (i) =>
-        registries.pods.create('bench', samplePod(`p-${run}-${i}`)),
-      );
-      rawRates.push(rawRes.perSecond);
-      regRates.push(regRes.perSecond);
-      regP50.push(regRes.p50Ms);
-      regP99.push(regRes.p99Ms);
-    }
-    const rawMed = median(rawRates);
-    const regMed = median(regRates);
-    rows.push([
-      c,
-      rawMed.toFixed(0),
-      regMed.toFixed(0),
-      (regMed / rawMed).toFixed(2),
-      median(regP50).toFixed(2),
-      median(regP99).toFixed(2),
-    ]);
-    console.log(`concurrency ${c}: raw ${rawMed.toFixed(0)}/s registry ${regMed.toFixed(0)}/s ratio ${(regMed / rawMed).toFixed(2)}`);
-  }
+  const rows = (
+    await compareCreates({
+      levels,
+      reps,
+      ops: opsPerRun,
+      rawPut: (key) => raw.if(key, 'Create', '==', 0).then(raw.put(key).value(sampleValue)).commit(),
+      create: (name) => registries.pods.create('bench', samplePod(name)),
+      onLevel: ({ concurrency, raw: r, subject: s }) =>
+        console.log(`concurrency ${concurrency}: raw ${r.perSecond.toFixed(0)}/s registry ${s.perSecond.toFixed(0)}/s ratio ${(s.perSecond / r.perSecond).toFixed(2)}`),
+    })
+  ).map(({ concurrency, raw: r, subject: s }) => [
+    concurrency,
+    r.perSecond.toFixed(0),
+    s.perSecond.toFixed(0),
+    (s.perSecond / r.perSecond).toFixed(2),
+    s.p50Ms.toFixed(2),
+    s.p99Ms.toFixed(2),
+  ]);
   console.log();
   console.log(
     markdownTable(
@@ -106,7 +71,7 @@ try {
       rows,
     ),
   );
-  console.log(`\n(${reps} repetitions of ${opsPerRun} ops per cell, medians shown)`);
+  console.log(`\n(${reps} repetitions of ${opsPerRun} ops per cell, the median run shown)`);
 } finally {
   registries.stop();
   await storage.close();
