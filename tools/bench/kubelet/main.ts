@@ -159,19 +159,26 @@ async function main(): Promise<void> {
   };
   const burst = async (op: (name: string) => Promise<number>, prefix: string) => (await Promise.all(names(prefix).map(op))).sort((a, b) => a - b);
 
-  // Sequential, then the burst; each phase starts from an empty node.
-  const seqKubelet = await sequential(kubeletPod, 'seq');
-  const seqRss = rssMiB(kubelet.pid!);
-  await deletePods(names('seq'));
-  const seqBase = await sequential(baselinePod, 'seq');
-  await removeBaseline();
-  await sleep(2000);
-  const burstKubelet = await burst(kubeletPod, 'burst');
-  const burstRss = rssMiB(kubelet.pid!);
-  await deletePods(names('burst'));
-  const burstBase = await burst(baselinePod, 'burst');
-  await removeBaseline();
-  watchAbort.abort();
+  // Sequential, then the burst; each phase starts from an empty node. On a failure the pods are
+  // deleted while the kubelet still runs (it leaves containers behind when stopped).
+  let seqKubelet: number[], seqBase: number[], burstKubelet: number[], burstBase: number[];
+  let seqRss: number, burstRss: number;
+  try {
+    seqKubelet = await sequential(kubeletPod, 'seq');
+    seqRss = rssMiB(kubelet.pid!);
+    await deletePods(names('seq'));
+    seqBase = await sequential(baselinePod, 'seq');
+    await removeBaseline();
+    await sleep(2000);
+    burstKubelet = await burst(kubeletPod, 'burst');
+    burstRss = rssMiB(kubelet.pid!);
+    await deletePods(names('burst'));
+    burstBase = await burst(baselinePod, 'burst');
+  } finally {
+    watchAbort.abort();
+    await removeBaseline();
+    await deletePods([...names('seq'), ...names('burst')]);
+  }
 
   const f = (n: number) => n.toFixed(0);
   console.log(`# kubelet benchmark — ${machineLine({ pods: String(N) })}`);
