@@ -211,7 +211,11 @@ class EtcdStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    for (const watch of this.watches) watch.close();
+    const watches = [...this.watches];
+    for (const watch of watches) watch.close();
+    // Let the cancels reach etcd before the channel closes, or etcd3 keeps reconnecting them.
+    const cancels = Promise.all(watches.map((w) => w.cancelling));
+    await Promise.race([cancels, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     this.client.close();
   }
 
@@ -334,6 +338,9 @@ class EtcdWatch implements StorageWatch {
       .catch((err: unknown) => this.fail(toStorageError(err, this.key, 'watch')));
   }
 
+  /** The cancel of the etcd watcher, once closed; storage.close() waits for it. */
+  cancelling: Promise<void> | undefined;
+
   close(): void {
     if (this.ended) return;
     this.ended = true;
@@ -450,10 +457,10 @@ class EtcdWatch implements StorageWatch {
     this.resumeTimer = undefined;
     const watcher = this.watcher;
     this.watcher = undefined;
-    watcher?.removeAllListeners('data');
-    // Keep a no-op 'error' listener: an unhandled 'error' emit would throw inside etcd3.
-    watcher?.removeAllListeners('error').on('error', () => {});
-    watcher?.cancel().catch(() => {});
+    // Drop every listener (a closed watch must not log 'disconnected' when etcd goes away later),
+    // but keep a no-op 'error' one: an unhandled 'error' emit would throw inside etcd3.
+    watcher?.removeAllListeners().on('error', () => {});
+    this.cancelling = watcher?.cancel().catch(() => {});
     this.storage.forget(this);
     this.wake?.();
   }
