@@ -17,6 +17,7 @@ import {
   clientCertAuthenticator,
   createApiHandler,
   startNamespaceFinalizer,
+  startServiceIpRepair,
   createEtcdStorage,
   createMemoryStorage,
   createRegistries,
@@ -158,6 +159,9 @@ export async function startApiServer(config: ApiServerConfig, options: StartOpti
     // Until a controller manager exists, the apiserver empties and removes terminating namespaces.
     const namespaceFinalizer = startNamespaceFinalizer(registries, { logger });
     cleanups.push(() => namespaceFinalizer.stop());
+    // Portal IPs leaked by a crash between allocation and the service write are freed again.
+    const ipRepair = startServiceIpRepair(registries, { logger });
+    cleanups.push(() => ipRepair.stop());
 
     const metrics = createMetricsRegistry({ component: 'apiserver', version: DEFAULT_VERSION.gitVersion });
     const readOptional = (file: string | undefined) => (file ? readFile(file) : Promise.resolve(undefined));

@@ -54,7 +54,8 @@ export interface ServiceIpAllocator {
   /** Every allocated address, in numeric order. */
   allocated(): Promise<string[]>;
   /** Frees the addresses whose owner is not live; returns them. */
-  repair(liveOwners: (owner: string) => Promise<boolean>, options?: RepairOptions): Promise<string[]>;
+  /** Releases allocations whose owner no longer holds them (`liveOwners(owner, ip)` says false). */
+  repair(liveOwners: (owner: string, ip: string) => Promise<boolean>, options?: RepairOptions): Promise<string[]>;
 }
 
 interface Allocation {
@@ -205,7 +206,7 @@ export function createServiceIpAllocator(opts: ServiceIpAllocatorOptions): Servi
         // An unreadable record has no owner to keep it.
         if (alloc) {
           const age = Date.now() - Date.parse(alloc.allocatedAt);
-          if (age < minAgeMs || (await liveOwners(alloc.owner))) continue;
+          if (age < minAgeMs || (await liveOwners(alloc.owner, kv.key.slice(prefix.length)))) continue;
         }
         try {
           // Only if unchanged since the list: a concurrent re-allocation must survive.

@@ -14,6 +14,7 @@ export {
   type NamespaceRegistry,
 } from './namespaces.js';
 export { NAMESPACE_FINALIZER, startNamespaceFinalizer, type NamespaceFinalizerOptions } from './namespace-finalizer.js';
+export { repairServiceIps, startServiceIpRepair, type ServiceIpRepairOptions } from './service-ip-repair.js';
 export { createBindingRegistry, type BindingCreateOptions, type BindingRegistry } from './bindings.js';
 export type {
   Stored,
