@@ -84,7 +84,8 @@ export class Transport {
     const read = (file: string | undefined): Buffer | undefined => (file ? readFileSync(file) : undefined);
     const token = config.token ?? (config.tokenFile ? readFileSync(config.tokenFile, 'utf8').trim() : undefined);
     this.#headers = { 'user-agent': config.userAgent ?? `tskube-client/${VERSION} (node ${process.version})` };
-    if (token) this.#headers['authorization'] = `Bearer ${token}`;
+    // As client-go: credentials only ever travel over TLS, never in the clear.
+    if (token && this.#base.protocol === 'https:') this.#headers['authorization'] = `Bearer ${token}`;
     if (this.#base.protocol === 'https:') {
       const ca = config.ca ?? read(config.caFile);
       const cert = config.cert ?? read(config.certFile);
