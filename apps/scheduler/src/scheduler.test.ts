@@ -38,6 +38,7 @@ function setup(
 ) {
   const calls: Call[] = [];
   const events: Event[] = [];
+  const eventPatches: { name: string; patch: unknown }[] = [];
   const patches: { name: string; patch: unknown; subresource?: string }[] = [];
   const rec =
     (name: string) =>
@@ -94,6 +95,12 @@ function setup(
           events.push(e);
           return e;
         },
+        patch: async (_ns, name, patch) => {
+          eventPatches.push({ name, patch });
+          const e = events.find((x) => x.metadata?.name === name);
+          if (!e) throw new StatusError('NotFound', `events "${name}" not found`);
+          return { ...e, ...(patch as Partial<Event>) };
+        },
       },
     },
     cache,
@@ -104,7 +111,7 @@ function setup(
     ...(opts.schedulerName ? { schedulerName: opts.schedulerName } : {}),
     instance: 'test-instance',
   });
-  return { scheduler, calls, events, patches };
+  return { scheduler, calls, events, eventPatches, patches };
 }
 
 describe('scheduleOne', () => {
@@ -161,9 +168,9 @@ describe('scheduleOne', () => {
     expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([['Warning', 'FailedScheduling', 'Binding rejected: etcd is down']]);
   });
 
-  it('parks an unschedulable pod, records FailedScheduling and sets PodScheduled=False once per message', async () => {
+  it('parks an unschedulable pod, records FailedScheduling (a repeat counts on the same event) and sets PodScheduled=False once per message', async () => {
     const message = "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector.";
-    const { scheduler, calls, events, patches } = setup({ result: { ok: false, message, diagnosis: new Map(), retryable: true } });
+    const { scheduler, calls, events, eventPatches, patches } = setup({ result: { ok: false, message, diagnosis: new Map(), retryable: true } });
     const p = pod('big');
     await scheduler.scheduleOne(info(p));
     await scheduler.scheduleOne(info(p, 2));
@@ -172,10 +179,8 @@ describe('scheduleOne', () => {
       ['queue.addUnschedulable', 'big'],
       ['queue.addUnschedulable', 'big'],
     ]);
-    expect(events.map((e) => [e.type, e.reason, e.message, e.involvedObject.uid])).toEqual([
-      ['Warning', 'FailedScheduling', message, 'uid-big'],
-      ['Warning', 'FailedScheduling', message, 'uid-big'],
-    ]);
+    expect(events.map((e) => [e.type, e.reason, e.message, e.involvedObject.uid])).toEqual([['Warning', 'FailedScheduling', message, 'uid-big']]);
+    expect(eventPatches).toEqual([{ name: events[0]?.metadata?.name, patch: { count: 2, lastTimestamp: events[0]?.lastTimestamp, message } }]);
     expect(patches).toHaveLength(1);
     expect(patches[0]).toMatchObject({
       name: 'big',

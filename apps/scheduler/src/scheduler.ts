@@ -6,7 +6,6 @@
  */
 import {
   DEFAULT_SCHEDULER_NAME,
-  isAlreadyExists,
   isConflict,
   isNotFound,
   type Event,
@@ -14,7 +13,7 @@ import {
   type Pod,
   type PodCondition,
 } from '@tskube/api-types';
-import type { EventHandlers, PodClient, ResourceClient } from '@tskube/client';
+import { createEventRecorder, type EventHandlers, type PodClient, type ResourceClient } from '@tskube/client';
 import type { Clock, Logger } from '@tskube/component-base';
 import { isPodUpdated, type ClusterEvent, type QueuedPodInfo, type SchedNode, type SchedPod, type ScheduleResult, type Snapshot } from '@tskube/scheduler-core';
 import type { AttemptResult, PendingCounts, SchedulerMetrics } from './metrics.js';
@@ -54,7 +53,7 @@ export interface AlgorithmLike {
 /** The API calls the scheduler makes. */
 export interface SchedulerClient {
   pods: Pick<PodClient, 'bind' | 'patch'>;
-  events: Pick<ResourceClient<Event>, 'create'>;
+  events: Pick<ResourceClient<Event>, 'create' | 'patch'>;
 }
 
 export interface SchedulerDeps {
@@ -130,42 +129,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     bindWaiters.shift()?.();
   };
 
-  let eventSeq = 0;
-  const recordEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void => {
-    const now = clock.now();
-    const time = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const name = pod.metadata?.name ?? '';
-    const namespace = pod.metadata?.namespace ?? 'default';
-    // Upstream names events `<object>.<unix nanos in hex>`; the sequence keeps names unique within a millisecond.
-    const suffix = (BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000)).toString(16);
-    const event: Event = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${name}.${suffix}`, namespace },
-      involvedObject: {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        namespace,
-        name,
-        ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
-        ...(pod.metadata?.resourceVersion ? { resourceVersion: pod.metadata.resourceVersion } : {}),
-      },
-      reason,
-      message,
-      type,
-      source: { component: schedulerName },
-      firstTimestamp: time,
-      lastTimestamp: time,
-      count: 1,
-      reportingComponent: schedulerName,
-      ...(deps.instance ? { reportingInstance: deps.instance } : {}),
-    };
-    track(
-      client.events.create(namespace, event).catch((err: unknown) => {
-        if (!isAlreadyExists(err)) logger.warn({ err, pod: keyOf(pod), reason }, 'recording an event failed');
-      }),
-    );
-  };
+  // Upstream's EventRecorder: repeats of an event (a pod unschedulable for the same reason) patch
+  // its count instead of creating another; never throws, writes in the background.
+  const recorder = createEventRecorder({
+    client,
+    component: schedulerName,
+    ...(deps.instance ? { instance: deps.instance } : {}),
+    clock,
+    logger: logger.child({ part: 'events' }),
+  });
+  const recordEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void => recorder.event(pod, type, reason, message);
 
   // The last condition message written per pod: the queued copy of a pod may predate our own write.
   const conditionWritten = new Map<string, string>();
@@ -281,8 +254,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   };
 
+  /** Events still queued get a few seconds, not the recorder's minutes of retries against a dead apiserver. */
+  const EVENT_FLUSH_MS = 5_000;
   const drain = async (): Promise<void> => {
     while (background.size > 0) await Promise.allSettled([...background]);
+    await recorder.close(EVENT_FLUSH_MS);
   };
 
   const podHandlers: EventHandlers<Pod> = {

@@ -35,3 +35,16 @@ export type { RateLimiter } from './rate-limit.js';
 
 export { createLeaderElector, LEADER_ANNOTATION } from './leader-election.js';
 export type { LeaderElector, LeaderElectorConfig, LeaderElectionRecord } from './leader-election.js';
+
+export {
+  createEventRecorder,
+  COMBINED_PREFIX,
+  EVENT_AGGREGATE_MAX,
+  EVENT_AGGREGATE_WINDOW_MS,
+  EVENT_CACHE_SIZE,
+  EVENT_DEDUP_WINDOW_MS,
+  EVENT_QUEUE_SIZE,
+  EVENT_SPAM_BURST,
+  EVENT_SPAM_REFILL_MS,
+} from './event-recorder.js';
+export type { EventRecorder, EventRecorderOptions, EventObject, EventSink, EventType } from './event-recorder.js';
