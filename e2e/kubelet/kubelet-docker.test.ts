@@ -200,4 +200,33 @@ describe('kubelet on Docker', () => {
     expect(left).toEqual([]);
     expect((await kubelet.runtime.listPodSandboxes()).filter((s) => s.podUid === p.metadata?.uid)).toEqual([]);
   });
+
+  it('runs init containers in order to completion before the app container, as stock kubectl shows', async () => {
+    const work = { volumeMounts: [{ name: 'work', mountPath: '/work' }] };
+    await cluster.client.pods.create(
+      'default',
+      pod('init', [box('app', 'cat /work/a /work/b && exec sleep 3600', work)], {
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [box('first', 'sleep 1 && echo 1 > /work/a && echo first-done', work), box('second', 'test -f /work/a && echo 2 > /work/b', work)],
+      }),
+    );
+    const seen = new Set<string>();
+    const p = await until('init pod Running', async () => {
+      const r = await cluster.kubectl(['get', 'pod', 'init', '--no-headers']);
+      const status = r.stdout.trim().split(/\s+/)[2];
+      if (status) seen.add(status);
+      const p = await get('init');
+      return status === 'Running' && p.status?.phase === 'Running' ? p : undefined;
+    }, 60_000, 200);
+    expect([...seen].every((s) => /^(Pending|ContainerCreating|Init:[01]\/2|PodInitializing|Running)$/.test(s))).toBe(true);
+    expect(p.status?.initContainerStatuses?.map((c) => [c.name, c.state?.terminated?.reason, c.state?.terminated?.exitCode, c.ready])).toEqual([
+      ['first', 'Completed', 0, true],
+      ['second', 'Completed', 0, true],
+    ]);
+    expect(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
+    const read = await cluster.kubectl(['exec', 'init', '-c', 'app', '--', 'cat', '/work/a', '/work/b']);
+    expect(read.stdout.split('\n').filter(Boolean)).toEqual(['1', '2']);
+    expect((await cluster.kubectl(['logs', 'init', '-c', 'first'])).stdout.trim()).toBe('first-done');
+  });
 });
+

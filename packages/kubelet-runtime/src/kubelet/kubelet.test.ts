@@ -162,4 +162,87 @@ describe('Kubelet with the fake runtime', () => {
     await settle(kubelet);
     expect(lastStatus(api, 'never')?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ErrImageNeverPull');
   });
+
+  describe('init containers', () => {
+    const initPod = (name: string, restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always') =>
+      testPod(name, { restartPolicy, initContainers: [{ name: 'a', image: 'img:1' }, { name: 'b', image: 'img:1' }] });
+    const live = async (runtime: FakeRuntime) => (await runtime.listContainers()).filter((c) => c.state === 'running').map((c) => c.name);
+    const finish = async (kubelet: Kubelet, runtime: FakeRuntime, name: string, exitCode: number) => {
+      const c = (await runtime.listContainers()).find((x) => x.name === name && x.state === 'running')!;
+      runtime.exitContainer(c.id, exitCode);
+      await settle(kubelet);
+    };
+
+    it('run one at a time, in order, before the app containers', async () => {
+      const { kubelet, runtime, api } = await setup();
+      api.pods.set(initPod('init'));
+      await settle(kubelet);
+      expect(await live(runtime)).toEqual(['a']);
+      let s = lastStatus(api, 'init');
+      expect(s?.phase).toBe('Pending');
+      expect(s?.conditions?.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [a b]' });
+      expect(s?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('PodInitializing');
+      await finish(kubelet, runtime, 'a', 0);
+      expect(await live(runtime)).toEqual(['b']);
+      await finish(kubelet, runtime, 'b', 0);
+      expect(await live(runtime)).toEqual(['app']);
+      s = lastStatus(api, 'init');
+      expect(s?.phase).toBe('Running');
+      expect(s?.initContainerStatuses?.map((c) => [c.name, c.ready, c.state?.terminated?.reason])).toEqual([
+        ['a', true, 'Completed'],
+        ['b', true, 'Completed'],
+      ]);
+      expect(s?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
+      // An app container restart does not run the init containers again.
+      await finish(kubelet, runtime, 'app', 1);
+      expect(await live(runtime)).toEqual(['app']);
+      expect((await runtime.listContainers()).filter((c) => c.name !== 'app')).toHaveLength(2);
+    });
+
+    it('a failed init container restarts with backoff under Always, and fails the pod under Never', async () => {
+      const { kubelet, runtime, api, clock } = await setup();
+      api.pods.set(initPod('retry'));
+      api.pods.set(initPod('never', 'Never'));
+      await settle(kubelet);
+      const fail = async (pod: string) => {
+        const uid = api.pods.lister.list().find((p) => p.metadata?.name === pod)!.metadata!.uid;
+        const c = (await runtime.listContainers()).find((x) => x.podUid === uid && x.state === 'running')!;
+        runtime.exitContainer(c.id, 1);
+        await settle(kubelet);
+      };
+      await fail('retry');
+      expect(lastStatus(api, 'retry')?.initContainerStatuses?.[0]).toMatchObject({ restartCount: 1, state: { running: {} } });
+      await fail('retry');
+      expect(lastStatus(api, 'retry')?.initContainerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
+      expect(lastStatus(api, 'retry')?.phase).toBe('Pending');
+      clock.advance(10_100);
+      await settle(kubelet);
+      expect(lastStatus(api, 'retry')?.initContainerStatuses?.[0]).toMatchObject({ restartCount: 2, state: { running: {} } });
+
+      await fail('never');
+      expect(lastStatus(api, 'never')?.phase).toBe('Failed');
+      const neverUid = api.pods.lister.list().find((p) => p.metadata?.name === 'never')!.metadata!.uid;
+      expect((await runtime.listPodSandboxes()).find((s) => s.podUid === neverUid)?.state).toBe('notready');
+      expect((await runtime.listContainers()).filter((c) => c.podUid === neverUid).map((c) => c.name)).toEqual(['a']);
+    });
+
+    it('a recreated sandbox runs the init containers again', async () => {
+      const { kubelet, runtime, api } = await setup();
+      api.pods.set(initPod('again'));
+      await settle(kubelet);
+      await finish(kubelet, runtime, 'a', 0);
+      await finish(kubelet, runtime, 'b', 0);
+      const first = (await runtime.listPodSandboxes())[0]!;
+      await runtime.stopPodSandbox(first.id);
+      kubelet.resyncAll();
+      await settle(kubelet);
+      expect(await live(runtime)).toEqual(['a']);
+      const a = lastStatus(api, 'again')?.initContainerStatuses?.[0];
+      expect(a).toMatchObject({ restartCount: 1, state: { running: {} } });
+      expect(lastStatus(api, 'again')?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('False');
+      await finish(kubelet, runtime, 'a', 0);
+      await finish(kubelet, runtime, 'b', 0);
+      expect(await live(runtime)).toEqual(['app']);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * The kubelet's pod lifecycle: pod workers driven by the pod informer (this node's pods), runtime
- * events (the evented PLEG) and a periodic resync; syncPod / syncTerminatingPod / orphan cleanup;
+ * events (the evented PLEG) and a periodic resync; syncPod (init containers one at a time, then the
+ * app containers) / syncTerminatingPod / orphan cleanup;
  * probes; status reporting; garbage collection. What runs is found again from the runtime's
  * labels, so a restarted kubelet adopts running containers instead of restarting them.
  */
@@ -8,7 +9,7 @@ import type { Container, Pod, Service } from '@tskube/api-types';
 import { StatusError } from '@tskube/api-types';
 import type { Client, Informer } from '@tskube/client';
 import { systemClock, type Clock, type Logger } from '@tskube/component-base';
-import { backoffKey, decideContainer, type ContainerAction } from '../pod/actions.js';
+import { backoffKey, computeInitAction, decideContainer, initProgress, type ContainerAction } from '../pod/actions.js';
 import { Backoff } from '../pod/backoff.js';
 import { containerEnv } from '../pod/env.js';
 import { containerHash } from '../pod/hash.js';
@@ -147,6 +148,7 @@ export class Kubelet {
     this.probes.stopAll();
     await this.workers.stop();
     await Promise.allSettled(this.background);
+    await this.recorder.close(5_000);
   }
 
   /** Pods bound to this node, as last seen from the apiserver. */
@@ -278,7 +280,9 @@ export class Kubelet {
     let sandbox: SandboxStatus | undefined = view.sandboxes.find((s) => s.state === 'ready');
     if (!sandbox && volumePaths) {
       const hypothetical = decide('');
-      const nothingToRun = view.containers.length > 0 && [...hypothetical.values()].every((a) => a.type === 'done');
+      // Nothing runs again once every app container is done, or an init container failed for good.
+      const initFailed = initProgress(pod, view.sandboxes[0]?.id ?? '', view.containers).type === 'failed';
+      const nothingToRun = initFailed || (view.containers.length > 0 && [...hypothetical.values()].every((a) => a.type === 'done'));
       if (!nothingToRun) {
         // A new (or replaced) sandbox: whatever ran in the old one is stopped and started again.
         await this.stopRunning(pod, view, defaultGrace(pod));
@@ -297,7 +301,22 @@ export class Kubelet {
       }
     }
 
-    if (sandbox && volumePaths) {
+    const progress = sandbox ? initProgress(pod, sandbox.id, view.containers) : undefined;
+    if (sandbox && progress?.type === 'failed') {
+      // Upstream's KillPod: an init container failed under restartPolicy Never; the pod is Failed.
+      log.info({ container: progress.name }, 'init container failed; the pod fails');
+      changed = (await this.stopRunning(pod, view, defaultGrace(pod))) || changed;
+    } else if (sandbox && volumePaths && progress?.type === 'next') {
+      // Init containers run one at a time, in order; app containers wait for all of them.
+      const next = computeInitAction({ pod, sandboxId: sandbox.id, containers: view.containers, backoff: this.backoff, now: this.clock.now() });
+      if (next) {
+        const ok = await this.apply(pod, next.spec, next.action, sandbox, volumePaths, waiting).catch((err: unknown) => {
+          log.warn({ err, container: next.spec.name }, 'init container action failed');
+          return true;
+        });
+        changed ||= ok;
+      }
+    } else if (sandbox && volumePaths && progress?.type === 'done') {
       const actions = decide(sandbox.id);
       for (const spec of specs) {
         const action = actions.get(spec.name)!;

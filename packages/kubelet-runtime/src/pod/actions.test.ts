@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@tskube/component-base';
 import type { ContainerStatus } from '../runtime/types.js';
 import { testPod } from '../testing/fake-api.js';
-import { decideContainer, shouldRestart, type RestartPolicy } from './actions.js';
+import { computeInitAction, decideContainer, initProgress, shouldRestart, type RestartPolicy } from './actions.js';
 import { Backoff } from './backoff.js';
 
 const dead = (exitCode: number, finishedAt = 0, over: Partial<ContainerStatus> = {}): ContainerStatus => ({
@@ -100,5 +100,75 @@ describe('Backoff', () => {
     b.next('k', 50_000);
     expect(b.remaining('k', 80_000)).toBe(0);
     expect(b.remaining('k', 95_000)).toBe(5_000);
+  });
+});
+
+describe('init containers', () => {
+  const clock = new FakeClock(1_000_000);
+  const inits = [
+    { name: 'a', image: 'img' },
+    { name: 'b', image: 'img' },
+  ];
+  const pod = (restartPolicy: RestartPolicy = 'Always') => testPod('p', { restartPolicy, initContainers: inits });
+  /** A runtime container of `name` in sandbox `sb` (`sb` is current, `old` an earlier one). */
+  const rc = (name: string, state: ContainerStatus['state'], exitCode?: number, over: Partial<ContainerStatus> = {}): ContainerStatus =>
+    dead(exitCode ?? 0, clock.now(), { id: `${name}-${state}-${over.sandboxId ?? 'sb'}`, name, state, ...(exitCode === undefined ? { exitCode: undefined } : {}), ...over });
+
+  it.each<[string, RestartPolicy, ContainerStatus[], string, string | undefined]>([
+    ['none started', 'Always', [], 'next', 'a'],
+    ['first running', 'Always', [rc('a', 'running')], 'running', 'a'],
+    ['first done, second not started', 'Always', [rc('a', 'exited', 0)], 'next', 'b'],
+    ['first done, second running', 'Always', [rc('b', 'running'), rc('a', 'exited', 0)], 'running', 'b'],
+    ['all done', 'Never', [rc('b', 'exited', 0), rc('a', 'exited', 0)], 'done', undefined],
+    ['all done, app running', 'Always', [rc('app', 'running'), rc('b', 'exited', 0), rc('a', 'exited', 0)], 'done', undefined],
+    ['app ran here, init containers removed since', 'Always', [rc('app', 'exited', 1)], 'done', undefined],
+    ['second failed, Always', 'Always', [rc('b', 'exited', 1), rc('a', 'exited', 0)], 'next', 'b'],
+    ['second failed, OnFailure', 'OnFailure', [rc('b', 'exited', 1), rc('a', 'exited', 0)], 'next', 'b'],
+    ['second failed, Never', 'Never', [rc('b', 'exited', 1), rc('a', 'exited', 0)], 'failed', 'b'],
+    ['first created, never started', 'Always', [rc('a', 'created')], 'next', 'a'],
+    [
+      'sandbox recreated: all ran in the old one',
+      'Always',
+      [rc('app', 'exited', 137, { sandboxId: 'old' }), rc('b', 'exited', 0, { sandboxId: 'old' }), rc('a', 'exited', 0, { sandboxId: 'old' })],
+      'next',
+      'a',
+    ],
+    ['sandbox recreated: first done again', 'Always', [rc('a', 'exited', 0), rc('b', 'exited', 0, { sandboxId: 'old' }), rc('a', 'exited', 0, { sandboxId: 'old' })], 'next', 'b'],
+  ])('%s (%s) → %s %s', (_n, policy, containers, type, name) => {
+    const p = initProgress(pod(policy), 'sb', containers);
+    expect(p.type).toBe(type);
+    expect(p.type === 'next' ? p.spec.name : 'name' in p ? p.name : undefined).toBe(name);
+  });
+
+  it('a pod without init containers is initialized', () => {
+    expect(initProgress(testPod('p'), 'sb', []).type).toBe('done');
+  });
+
+  const action = (policy: RestartPolicy, containers: ContainerStatus[], backoff = new Backoff(clock)) =>
+    computeInitAction({ pod: pod(policy), sandboxId: 'sb', containers, backoff, now: clock.now() });
+
+  it.each<[string, RestartPolicy, ContainerStatus[], object | undefined]>([
+    ['none started: start the first', 'Always', [], { spec: { name: 'a' }, action: { type: 'start', reason: 'new', restartCount: 0 } }],
+    ['first running: nothing to start', 'Always', [rc('a', 'running')], undefined],
+    ['first done: start the second', 'OnFailure', [rc('a', 'exited', 0)], { spec: { name: 'b' }, action: { type: 'start', reason: 'new' } }],
+    ['first failed: restart it', 'OnFailure', [rc('a', 'exited', 2, { restartCount: 1 })], { spec: { name: 'a' }, action: { type: 'start', reason: 'restart', restartCount: 2 } }],
+    ['first failed, Never: nothing to start', 'Never', [rc('a', 'exited', 2)], undefined],
+    ['all done: nothing to start', 'Always', [rc('b', 'exited', 0), rc('a', 'exited', 0)], undefined],
+    [
+      'sandbox recreated: the first runs again, its restart count goes on',
+      'Always',
+      [rc('b', 'exited', 0, { sandboxId: 'old' }), rc('a', 'exited', 0, { sandboxId: 'old', restartCount: 3 })],
+      { spec: { name: 'a' }, action: { type: 'start', reason: 'sandbox-changed', restartCount: 4 } },
+    ],
+  ])('%s', (_n, policy, containers, want) => {
+    const got = action(policy, containers);
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toMatchObject(want);
+  });
+
+  it('a failing init container restarts with the crash-loop backoff', () => {
+    const backoff = new Backoff(clock);
+    backoff.next('u/a', clock.now() - 1000);
+    expect(action('Always', [rc('a', 'exited', 1)], backoff)).toMatchObject({ spec: { name: 'a' }, action: { type: 'backoff', backoffMs: 10_000 } });
   });
 });

@@ -66,3 +66,66 @@ export function decideContainer(input: DecideInput): ContainerAction {
   if (remainingMs > 0) return { type: 'backoff', remainingMs, backoffMs: backoff.current(key), last: latest };
   return { type: 'start', reason: 'restart', restartCount: next, last: latest };
 }
+
+/**
+ * Where the pod's init containers stand in its current sandbox (upstream's
+ * computeInitContainerActions / findNextInitContainerToRun for regular init containers):
+ * - `done`: all succeeded (or an app container already ran in this sandbox): app containers may run;
+ * - `running`: one is running: wait for it;
+ * - `next`: the init container to start next (`retry`: it failed or never started, so it runs
+ *   again per restartPolicy and the crash-loop backoff; otherwise its first run in this sandbox);
+ * - `failed`: one failed under restartPolicy Never: the pod fails.
+ * Only instances in `sandboxId` count, so a recreated sandbox runs every init container again.
+ * Sidecars (init containers with restartPolicy Always) are treated as regular init containers.
+ */
+export type InitProgress =
+  | { type: 'done' }
+  | { type: 'running'; name: string }
+  | { type: 'next'; spec: Container; retry: boolean }
+  | { type: 'failed'; name: string };
+
+/** `containers`: the pod's runtime containers (init and app), newest first. */
+export function initProgress(pod: Pod, sandboxId: string, containers: readonly ContainerStatus[]): InitProgress {
+  const inits = pod.spec?.initContainers ?? [];
+  if (inits.length === 0) return { type: 'done' };
+  const inSandbox = containers.filter((c) => c.sandboxId === sandboxId);
+  const apps = new Set((pod.spec?.containers ?? []).map((c) => c.name));
+  if (inSandbox.some((c) => apps.has(c.name))) return { type: 'done' };
+  // Backwards, as upstream: the last init container with an instance here tells how far we got.
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const spec = inits[i]!;
+    const latest = inSandbox.find((c) => c.name === spec.name);
+    if (!latest) continue;
+    if (latest.state === 'running') return { type: 'running', name: spec.name };
+    if (latest.state === 'created') return { type: 'next', spec, retry: true };
+    if ((latest.exitCode ?? 1) !== 0) return restartPolicyOf(pod) === 'Never' ? { type: 'failed', name: spec.name } : { type: 'next', spec, retry: true };
+    const following = inits[i + 1];
+    return following ? { type: 'next', spec: following, retry: false } : { type: 'done' };
+  }
+  return { type: 'next', spec: inits[0]!, retry: false };
+}
+
+export interface InitActionInput {
+  pod: Pod;
+  sandboxId: string;
+  containers: readonly ContainerStatus[];
+  backoff: Backoff;
+  now: number;
+}
+
+/** The init container to act on and what to do with it, or undefined when none is to be started. */
+export function computeInitAction(input: InitActionInput): { spec: Container; action: ContainerAction } | undefined {
+  const progress = initProgress(input.pod, input.sandboxId, input.containers);
+  if (progress.type !== 'next') return undefined;
+  const { spec } = progress;
+  const history = input.containers.filter((c) => c.name === spec.name);
+  const last = history[0];
+  if (progress.retry) {
+    // A failure restarts under Always and OnFailure alike (Never was `failed`), with the backoff.
+    const action = decideContainer({ pod: input.pod, spec, hash: '', sandboxId: input.sandboxId, history, livenessFailed: () => false, backoff: input.backoff, now: input.now });
+    return { spec, action };
+  }
+  // Its first run in this sandbox; the restart count goes on from runs in earlier sandboxes.
+  const action: ContainerAction = last ? { type: 'start', reason: 'sandbox-changed', restartCount: last.restartCount + 1, last } : { type: 'start', reason: 'new', restartCount: 0 };
+  return { spec, action };
+}

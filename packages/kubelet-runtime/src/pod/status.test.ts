@@ -104,3 +104,57 @@ describe('buildPodStatus', () => {
     expect(s.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'ErrImagePull', message: 'no' } });
   });
 });
+
+describe('buildPodStatus with init containers', () => {
+  const SB = 'sb';
+  const sandbox = { id: SB, podUid: 'u', podName: 'p', podNamespace: 'default', state: 'ready' as const, ip: '172.17.0.5', createdAt: 0, labels: {} };
+  const pod = (restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always') =>
+    testPod('p', { restartPolicy, initContainers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }] });
+  let n = 0;
+  const c = (name: string, state: ContainerStatus['state'], exitCode?: number, over: Partial<ContainerStatus> = {}): ContainerStatus =>
+    rc({ id: `id${n++}`, name, state, ...(exitCode !== undefined ? { exitCode, finishedAt: 3_000 } : {}), ...over });
+  const build = (p: ReturnType<typeof pod>, containers: ContainerStatus[], waiting = new Map<string, { reason: string; message?: string }>()) =>
+    buildPodStatus({ pod: p, sandbox, containers, waiting, ready: () => true, started: () => true, hostIP: '127.0.0.1', now: 10_000, runtimeType: 'docker' });
+  const initCond = (s: ReturnType<typeof build>) => s.conditions!.find((x) => x.type === 'Initialized')!;
+  /** Each init container's state as `waiting:<reason>`, `running` or `terminated:<exitCode>`. */
+  const states = (list: ApiContainerStatus[] | undefined) =>
+    (list ?? []).map((s) => (s.state?.waiting ? `waiting:${s.state.waiting.reason}` : s.state?.running ? 'running' : `terminated:${s.state?.terminated?.exitCode}`));
+
+  it.each<[string, 'Always' | 'OnFailure' | 'Never', () => ContainerStatus[], string, string[], string[], string]>([
+    ['none started', 'Always', () => [], 'Pending', ['waiting:PodInitializing', 'waiting:PodInitializing'], ['waiting:PodInitializing'], 'False [a b]'],
+    ['first running', 'Always', () => [c('a', 'running')], 'Pending', ['running', 'waiting:PodInitializing'], ['waiting:PodInitializing'], 'False [a b]'],
+    ['first done, second running', 'Always', () => [c('b', 'running'), c('a', 'exited', 0)], 'Pending', ['terminated:0', 'running'], ['waiting:PodInitializing'], 'False [b]'],
+    ['second failed, OnFailure', 'OnFailure', () => [c('b', 'exited', 1), c('a', 'exited', 0)], 'Pending', ['terminated:0', 'terminated:1'], ['waiting:PodInitializing'], 'False [b]'],
+    ['second failed, Never', 'Never', () => [c('b', 'exited', 1), c('a', 'exited', 0)], 'Failed', ['terminated:0', 'terminated:1'], ['waiting:PodInitializing'], 'False [b]'],
+    ['all done, app running', 'Always', () => [c('app', 'running'), c('b', 'exited', 0), c('a', 'exited', 0)], 'Running', ['terminated:0', 'terminated:0'], ['running'], 'True'],
+    [
+      'sandbox recreated, first running again',
+      'Always',
+      () => [c('a', 'running'), c('app', 'exited', 137, { sandboxId: 'old' }), c('b', 'exited', 0, { sandboxId: 'old' }), c('a', 'exited', 0, { sandboxId: 'old' })],
+      'Running',
+      ['running', 'waiting:PodInitializing'],
+      ['waiting:PodInitializing'],
+      'False [a b]',
+    ],
+  ])('%s (%s) → %s', (_n, policy, containers, phase, initStates, appStates, initialized) => {
+    const s = build(pod(policy), containers());
+    expect(s.phase).toBe(phase);
+    expect(states(s.initContainerStatuses)).toEqual(initStates);
+    expect(states(s.containerStatuses)).toEqual(appStates);
+    const cond = initCond(s);
+    expect(cond.status === 'True' ? 'True' : `${cond.status} ${cond.message?.replace('containers with incomplete status: ', '')}`).toBe(initialized);
+    if (cond.status === 'False') expect(cond.reason).toBe('ContainersNotInitialized');
+  });
+
+  it('completed init containers are ready and Completed; restart counts and a crash loop show', () => {
+    const s = build(pod(), [c('b', 'exited', 1, { restartCount: 2 }), c('a', 'exited', 0)], new Map([['b', { reason: 'CrashLoopBackOff' }]]));
+    const [a, b] = s.initContainerStatuses!;
+    expect(a).toMatchObject({ ready: true, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(b).toMatchObject({ ready: false, restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } });
+    expect(s.phase).toBe('Pending');
+  });
+
+  it('a pod without init containers reports no initContainerStatuses', () => {
+    expect(buildPodStatus({ pod: testPod('p'), sandbox, containers: [], waiting: new Map(), ready: () => true, started: () => true, hostIP: '127.0.0.1', now: 0, runtimeType: 'docker' }).initContainerStatuses).toBeUndefined();
+  });
+});

@@ -1,10 +1,10 @@
 /**
  * The pod status the kubelet reports, computed from the runtime's view (upstream's
- * generateAPIPodStatus and getPhase): container states, phase, conditions, IPs.
+ * generateAPIPodStatus and getPhase): container and init container states, phase, conditions, IPs.
  */
 import type { Container, ContainerState, ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodStatus } from '@tskube/api-types';
 import type { ContainerStatus, SandboxStatus } from '../runtime/types.js';
-import { restartPolicyOf } from './actions.js';
+import { initProgress, restartPolicyOf } from './actions.js';
 
 /** RFC 3339 with seconds, as the API's `Time`. */
 export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -32,8 +32,18 @@ export interface StatusInput {
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
-/** Upstream getPhase (no init containers): the pod phase from its containers' states. */
-export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[]): Phase {
+/** Upstream getPhase: the pod phase from its init containers' and containers' states. */
+export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[], initStatuses: readonly ApiContainerStatus[] = []): Phase {
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const c of pod.spec?.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (s?.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s?.state?.waiting && s.lastState?.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -51,7 +61,8 @@ export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[]): Pha
       else waiting++;
     } else unknown++;
   }
-  if (waiting > 0) return 'Pending';
+  if (failedInit > 0 && restartPolicyOf(pod) === 'Never') return 'Failed';
+  if (waiting > 0 || (pendingInit > 0 && !anyStarted(statuses))) return 'Pending';
   if (running > 0 && unknown === 0) return 'Running';
   if (running === 0 && stopped > 0 && unknown === 0) {
     const policy = restartPolicyOf(pod);
@@ -62,6 +73,10 @@ export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[]): Pha
   }
   return 'Pending';
 }
+
+/** Upstream HasAnyRegularContainerStarted: an app container runs or ran. */
+const anyStarted = (statuses: readonly ApiContainerStatus[]): boolean =>
+  statuses.some((s) => s.state?.running || s.state?.terminated || (s.state?.waiting && s.lastState?.terminated));
 
 export const isTerminalPhase = (phase: string | undefined): boolean => phase === 'Succeeded' || phase === 'Failed';
 
@@ -83,10 +98,18 @@ export function imageRef(runtimeType: string, imageId: string): string {
   return `${runtimeType}://${imageId}`;
 }
 
-export function containerStatus(spec: Container, history: ContainerStatus[], input: StatusInput): ApiContainerStatus {
+export interface StatusOptions {
+  /** The waiting reason of a container not created yet (`PodInitializing` in pods with init containers). */
+  defaultReason?: string;
+  /** Waiting to run (again), whatever the runtime says of a container that is not running (a dead one is the last state). */
+  pending?: Waiting;
+}
+
+export function containerStatus(spec: Container, history: ContainerStatus[], input: StatusInput, opts: StatusOptions = {}): ApiContainerStatus {
   const { runtimeType } = input;
   const [latest, previous] = history;
-  const w = input.waiting.get(spec.name);
+  const w = opts.pending ?? input.waiting.get(spec.name);
+  const creating: Waiting = { reason: opts.defaultReason ?? 'ContainerCreating' };
   const status: ApiContainerStatus = {
     name: spec.name,
     image: spec.image ?? '',
@@ -99,14 +122,14 @@ export function containerStatus(spec: Container, history: ContainerStatus[], inp
   };
   if (latest) status.containerID = `${runtimeType}://${latest.id}`;
   if (!latest) {
-    status.state = { waiting: w ?? { reason: 'ContainerCreating' } };
+    status.state = { waiting: w ?? creating };
   } else if (latest.state === 'running') {
     status.state = { running: latest.startedAt ? { startedAt: rfc3339(latest.startedAt) } : {} };
     if (previous) status.lastState = terminated(previous, runtimeType);
     status.started = input.started(latest.id);
     status.ready = status.started && input.ready(latest.id);
   } else if (latest.state === 'created') {
-    status.state = { waiting: w ?? { reason: 'ContainerCreating' } };
+    status.state = { waiting: w ?? creating };
     if (previous) status.lastState = terminated(previous, runtimeType);
   } else if (w) {
     // Dead and waiting to be started again (backoff, image errors): upstream shows the last run.
@@ -142,9 +165,25 @@ export function buildPodStatus(input: StatusInput): PodStatus {
     list.push(c);
     byName.set(c.name, list);
   }
+  const inits = pod.spec?.initContainers ?? [];
+  const defaultReason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
+  const sandboxId = input.sandbox?.id ?? '';
+  const initialized = initProgress(pod, sandboxId, input.containers).type === 'done';
+  const initStatuses = inits.map((spec) => {
+    const history = byName.get(spec.name) ?? [];
+    // One that ran in an earlier sandbox runs again in this one: not Completed (yet).
+    const stale = !initialized && !!history[0] && history[0].sandboxId !== sandboxId && history[0].state !== 'running';
+    const pending = stale ? (input.waiting.get(spec.name) ?? { reason: 'PodInitializing' }) : undefined;
+    const s = containerStatus(spec, history, input, pending ? { defaultReason, pending } : { defaultReason });
+    // An init container is ready once it succeeded; probes do not apply.
+    s.ready = s.state?.terminated?.exitCode === 0;
+    s.started = !!s.state?.running;
+    return s;
+  });
   const specs = pod.spec?.containers ?? [];
-  const containerStatuses = specs.map((spec) => containerStatus(spec, byName.get(spec.name) ?? [], input));
-  let phase: Phase = isTerminalPhase(old.phase) ? (old.phase as Phase) : getPhase(pod, containerStatuses);
+  const appPending = initialized ? {} : { pending: { reason: 'PodInitializing' } };
+  const containerStatuses = specs.map((spec) => containerStatus(spec, byName.get(spec.name) ?? [], input, { defaultReason, ...appPending }));
+  let phase: Phase = isTerminalPhase(old.phase) ? (old.phase as Phase) : getPhase(pod, containerStatuses, initStatuses);
   if (phase === 'Pending' && old.phase === 'Running' && containerStatuses.every((s) => s.state?.waiting?.reason === 'ContainerCreating')) {
     phase = 'Running'; // a restarting sandbox does not send a running pod back to Pending
   }
@@ -153,9 +192,16 @@ export function buildPodStatus(input: StatusInput): PodStatus {
   const allReady = unready.length === 0 && !terminal;
   const why = terminal ? 'PodCompleted' : allReady ? undefined : 'ContainersNotReady';
   const message = !allReady && !terminal ? `containers with unready status: [${unready.join(' ')}]` : undefined;
+  const incomplete = initStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const initCondition =
+    phase === 'Succeeded'
+      ? condition(old.conditions, 'Initialized', true, now, 'PodCompleted')
+      : initialized
+        ? condition(old.conditions, 'Initialized', true, now)
+        : condition(old.conditions, 'Initialized', false, now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`);
   const conditions: PodCondition[] = [
     condition(old.conditions, 'PodReadyToStartContainers', input.sandbox?.state === 'ready' || terminal, now),
-    condition(old.conditions, 'Initialized', true, now),
+    initCondition,
     condition(old.conditions, 'Ready', allReady, now, why, message),
     condition(old.conditions, 'ContainersReady', allReady, now, why, message),
     condition(old.conditions, 'PodScheduled', true, now),
@@ -169,6 +215,7 @@ export function buildPodStatus(input: StatusInput): PodStatus {
     startTime: old.startTime ?? rfc3339(now),
     containerStatuses,
   };
+  if (initStatuses.length > 0) status.initContainerStatuses = initStatuses;
   const podIP = pod.spec?.hostNetwork ? input.hostIP : input.sandbox?.ip || old.podIP;
   if (podIP) {
     status.podIP = podIP;

@@ -77,9 +77,11 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
     if (!pod) throw new HttpError(404, `pod "${p.pod}" not found in namespace "${p.ns}"`);
     const ref = await kubelet.findContainer(p.ns, p.pod, p.container, previous);
     if (!ref) {
-      if (!pod.spec?.containers.some((c) => c.name === p.container)) throw new HttpError(404, `container "${p.container}" not found in pod "${p.pod}"`);
+      const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+      if (!specs.some((c) => c.name === p.container)) throw new HttpError(404, `container "${p.container}" not found in pod "${p.pod}"`);
       if (previous) throw new HttpError(400, `previous terminated container "${p.container}" in pod "${p.pod}" not found`);
-      const reason = pod.status?.containerStatuses?.find((s) => s.name === p.container)?.state?.waiting?.reason ?? 'ContainerCreating';
+      const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+      const reason = statuses.find((s) => s.name === p.container)?.state?.waiting?.reason ?? 'ContainerCreating';
       throw new HttpError(400, `container "${p.container}" in pod "${p.pod}" is waiting to start: ${reason}`);
     }
     return ref;
