@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Dockerode from 'dockerode';
-import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureDockerd, ensureImages, freePort, parseDockerHost } from '../../src/index.js';
+import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureDockerd, ensureImages, freePort, parseDockerHost, type DockerdHandle } from '../../src/index.js';
 import { machineLine, percentile } from '../harness.js';
 
 const { values } = parseArgs({ options: { pods: { type: 'string', default: '20' } } });
@@ -46,8 +46,7 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 60_
   }
 }
 
-async function main(): Promise<void> {
-  const docker = await ensureDockerd();
+async function main(docker: DockerdHandle): Promise<void> {
   await ensureImages(docker.host);
   const dockerode = new Dockerode(parseDockerHost(docker.host));
   const dir = await mkdtemp(join(tmpdir(), 'tskube-bench-kubelet-'));
@@ -198,8 +197,11 @@ async function main(): Promise<void> {
   await rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }
 
+const docker = await ensureDockerd();
 try {
-  await main();
+  await main(docker);
 } finally {
   for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await docker.stop(); // only a dockerd this run started
 }
