@@ -15,40 +15,36 @@ import {
 } from '@tskube/api-types';
 import { createEventRecorder, type EventHandlers, type PodClient, type ResourceClient } from '@tskube/client';
 import type { Clock, Logger } from '@tskube/component-base';
-import { isPodUpdated, type ClusterEvent, type QueuedPodInfo, type SchedNode, type SchedPod, type ScheduleResult, type Snapshot } from '@tskube/scheduler-core';
-import type { AttemptResult, PendingCounts, SchedulerMetrics } from './metrics.js';
+import {
+  isPodUpdated,
+  type GenericScheduler,
+  type QueuedPodInfo,
+  type ScheduleResult,
+  type SchedulerCache,
+  type SchedulingQueue,
+} from '@tskube/scheduler-core';
+import type { AttemptResult, SchedulerMetrics } from './metrics.js';
 
-/** What the loop needs of scheduler-core's cache (createSchedulerCache). */
-export interface SchedulerCacheLike {
-  addNode(node: SchedNode): void;
-  updateNode(oldNode: SchedNode, newNode: SchedNode): void;
-  removeNode(node: SchedNode): void;
-  addPod(pod: SchedPod): void;
-  updatePod(oldPod: SchedPod, newPod: SchedPod): void;
-  removePod(pod: SchedPod): void;
-  assumePod(pod: SchedPod, nodeName: string): void;
-  forgetPod(pod: SchedPod): void;
-  finishBinding(pod: SchedPod): void;
-  isAssumed(pod: SchedPod): boolean;
-  snapshot(): Snapshot;
-}
-
-/** What the loop needs of scheduler-core's queue (createSchedulingQueue). */
-export interface SchedulingQueueLike {
-  add(pod: SchedPod): void;
-  update(oldPod: SchedPod, newPod: SchedPod): void;
-  delete(pod: SchedPod): void;
-  pop(signal?: AbortSignal): Promise<QueuedPodInfo | undefined>;
-  addUnschedulable(info: QueuedPodInfo): void;
-  requeueAfterError(info: QueuedPodInfo): void;
-  done(pod: SchedPod): void;
-  moveAllToActiveOrBackoff(event: ClusterEvent): void;
-  pendingCount(): PendingCounts;
-}
-
-export interface AlgorithmLike {
-  schedule(pod: SchedPod, snapshot: Snapshot): ScheduleResult;
-}
+/** What the loop needs of scheduler-core's cache, queue and algorithm (fakes in tests implement just these). */
+export type SchedulerCacheLike = Pick<
+  SchedulerCache,
+  | 'addNode'
+  | 'updateNode'
+  | 'removeNode'
+  | 'addPod'
+  | 'updatePod'
+  | 'removePod'
+  | 'assumePod'
+  | 'forgetPod'
+  | 'finishBinding'
+  | 'isAssumed'
+  | 'snapshot'
+>;
+export type SchedulingQueueLike = Pick<
+  SchedulingQueue,
+  'add' | 'update' | 'delete' | 'pop' | 'addUnschedulable' | 'requeueAfterError' | 'done' | 'moveAllToActiveOrBackoff' | 'pendingCount'
+>;
+export type AlgorithmLike = GenericScheduler;
 
 /** The API calls the scheduler makes. */
 export interface SchedulerClient {
