@@ -10,6 +10,7 @@ import { apiServerFlags, startApiServer, type RunningApiServer } from '@tskube/a
 import { createClient, type Client } from '@tskube/client';
 import { parseFlags, silentLogger } from '@tskube/component-base';
 import { freePort } from '@tskube/tools';
+import { until } from '../setup/wait.js';
 
 const NS = 'client-e2e';
 const logger = silentLogger();
@@ -28,13 +29,6 @@ async function start(): Promise<RunningApiServer> {
   return startApiServer(config, { logger });
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const pod = (name: string, labels: Record<string, string> = {}): Pod => ({
   apiVersion: 'v1',

@@ -24,6 +24,7 @@ import {
 } from '@tskube/kubelet-runtime';
 import { BUSYBOX_IMAGE, ensureImages, freePort } from '@tskube/tools';
 import { dockerApi, useDocker } from '../setup/docker.js';
+import { until } from '../setup/wait.js';
 
 const run = randomUUID().slice(0, 8);
 let dockerHost: string;
@@ -86,21 +87,6 @@ async function startPod(p: Pod, mounts: ContainerConfig['mounts'] = []): Promise
   return { sandboxId: sandbox.id, ids };
 }
 
-/** Polls `fn` until it returns a value that is not undefined (or the deadline passes). */
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const execOut = async (id: string, cmd: string[]): Promise<string | undefined> => {
   const { exitCode, output } = await runtime.execSync(id, cmd, 5);
@@ -138,13 +124,13 @@ describe('a two-container pod', () => {
   });
 
   it('containers reach each other on localhost and share the emptyDir', async () => {
-    const page = await until(() => execOut(client, ['wget', '-qO-', 'http://127.0.0.1:8080/']), 'httpd in the web container');
+    const page = await until('httpd in the web container', () => execOut(client, ['wget', '-qO-', 'http://127.0.0.1:8080/']));
     expect(page).toBe('web ok two\n');
     expect(await execOut(client, ['cat', '/shared/a.txt'])).toBe('from-web\n');
   });
 
   it('publishes the hostPort on 127.0.0.1', async () => {
-    const body = await until(async () => (await fetch(`http://127.0.0.1:${hostPort}/`)).text(), 'the host port');
+    const body = await until('the host port', async () => (await fetch(`http://127.0.0.1:${hostPort}/`)).text());
     expect(body).toBe('web ok two\n');
   });
 
@@ -199,7 +185,7 @@ describe('a two-container pod', () => {
   });
 
   it('saw start and die events for the containers', async () => {
-    await until(async () => (events.some((e) => e.type === 'container-died' && e.containerId === client) ? true : undefined), 'the die event');
+    await until('the die event', async () => (events.some((e) => e.type === 'container-died' && e.containerId === client) ? true : undefined));
     expect(events).toContainEqual({ type: 'container-started', containerId: web, podUid: `${run}-two` });
     expect(events).toContainEqual({ type: 'container-removed', containerId: client, podUid: `${run}-two` });
   });
@@ -215,7 +201,7 @@ describe('stopContainer', () => {
     );
     const [polite, stubborn] = ids as [string, string];
     // Signals before the trap is set would take the default action; wait until both are ready.
-    for (const id of ids) await until(async () => ((await text(await runtime.logs(id, { follow: false, timestamps: false }))).includes('ready') ? true : undefined), 'ready');
+    for (const id of ids) await until('ready', async () => ((await text(await runtime.logs(id, { follow: false, timestamps: false }))).includes('ready') ? true : undefined));
     await Promise.all([runtime.stopContainer(polite, 2), runtime.stopContainer(stubborn, 2)]);
     expect(await runtime.containerStatus(polite)).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed' });
     expect(await runtime.containerStatus(stubborn)).toMatchObject({ state: 'exited', exitCode: 137, reason: 'Error' });
@@ -231,10 +217,10 @@ describe('resources, attach and tty', () => {
     const id = ids[0]!;
     const { HostConfig: host } = await dockerApi<{ HostConfig: Record<string, number> }>('GET', `/containers/${id}/json`);
     expect({ Memory: host.Memory, NanoCpus: host.NanoCpus, CpuShares: host.CpuShares }).toEqual({ Memory: 16 * 1024 * 1024, NanoCpus: 5e8, CpuShares: 256 });
-    const status = await until(async () => {
+    const status = await until('the hog to be killed', async () => {
       const s = await runtime.containerStatus(id);
       return s?.state === 'exited' ? s : undefined;
-    }, 'the hog to be killed');
+    }, 15_000);
     expect(status).toMatchObject({ reason: 'OOMKilled' });
     expect(status.exitCode).not.toBe(0);
   });
@@ -273,7 +259,7 @@ describe('logs', () => {
       ]),
     );
     [chatty, slow, stderr] = started.ids as [string, string, string];
-    await until(async () => ((await read(chatty, {})).includes('line5') ? true : undefined), 'the logs');
+    await until('the logs', async () => ((await read(chatty, {})).includes('line5') ? true : undefined));
   });
 
   const read = async (id: string, options: Partial<Parameters<ContainerRuntime['logs']>[1]>): Promise<string> =>
@@ -287,10 +273,10 @@ describe('logs', () => {
 
   it('merges stdout and stderr', async () => {
     // Docker copies the two pipes separately, so their relative order is not kept.
-    const lines = await until(async () => {
+    const lines = await until('both lines', async () => {
       const got = (await read(stderr, {})).split('\n').filter(Boolean);
       return got.length === 2 ? got : undefined;
-    }, 'both lines');
+    }, 15_000);
     expect(lines.sort()).toEqual(['to-err', 'to-out']);
   });
 
@@ -340,7 +326,7 @@ describe('image pulls through a local registry', () => {
     );
     registry = spawn(registryBin, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;
-    await until(async () => ((await fetch(`${base}/v2/`)).ok ? true : undefined), 'the registry');
+    await until('the registry', async () => ((await fetch(`${base}/v2/`)).ok ? true : undefined));
 
     const repo = `127.0.0.1:${port}/busybox`;
     ref = `${repo}:test`;

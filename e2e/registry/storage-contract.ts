@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Storage, StorageError, StorageErrorCode, StorageEvent, StorageWatch } from '@tskube/registry';
+import { guard } from '../setup/wait.js';
 
 export interface StorageUnderTest {
   storage: Storage;
@@ -13,7 +14,6 @@ export interface StorageUnderTest {
 }
 
 /** Guards awaits on events so a missing event fails the test with a message instead of hanging. */
-const WAIT_MS = 15_000;
 
 export function describeStorageContract(name: string, make: () => Promise<StorageUnderTest>): void {
   describe(`Storage contract: ${name}`, () => {
@@ -350,17 +350,6 @@ function isStorageError(err: unknown, code: StorageErrorCode): err is StorageErr
   return err instanceof Error && err.name === 'StorageError' && (err as StorageError).code === code;
 }
 
-async function guard<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function expectStorageError(promise: Promise<unknown>, code: StorageErrorCode) {
   const err = await promise.then(

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createEtcdStorage, type Storage, type StorageEvent, type StorageWatch } from '@tskube/registry';
 import { etcdAnswers, freePort, startEtcd, type EtcdProcess } from '@tskube/tools';
+import { until, guard } from '../setup/wait.js';
 
-const WAIT_MS = 20_000;
 
 describe('etcd storage', () => {
   const open: Storage[] = [];
@@ -72,7 +72,7 @@ describe('etcd storage', () => {
 
       await etcd.stop();
       etcd = await startEtcd({ dataDir, ...ports });
-      await until(() => s.healthy(), 'the storage to reach the restarted etcd');
+      await until('the storage to reach the restarted etcd', () => s.healthy());
       const b = await s.create('/r/b', 'b1');
       const a2 = await s.update('/r/a', 'a2', a.modRevision);
       expect(await take(w, 2)).toEqual([
@@ -146,22 +146,4 @@ async function failureOf(w: StorageWatch): Promise<unknown> {
   }
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
-async function guard<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -10,6 +10,7 @@ import { createClient, type Client, type WatchEvent } from '@tskube/client';
 import { parseFlags, silentLogger } from '@tskube/component-base';
 import { schedulerFlags, startScheduler, type RunningScheduler } from '@tskube/scheduler';
 import { freePort } from '@tskube/tools';
+import { until } from '../setup/wait.js';
 
 const logger = silentLogger();
 const NS = 'default';
@@ -110,15 +111,6 @@ async function addPods(cluster: Cluster, pods: { name: string; req: Req; pod?: P
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Every pod of the namespace, once all of `names` are bound. */
 async function allBound(cluster: Cluster, names: readonly string[], timeoutMs?: number): Promise<Map<string, string>> {
