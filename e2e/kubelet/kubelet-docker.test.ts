@@ -93,7 +93,44 @@ const kubeletGet = (path: string, cert?: { cert: Buffer; key: Buffer }): Promise
     req.on('error', reject);
   });
 
+/** GET of a JSON document from the kubelet API, as the admin (a certificate from the kubelet's CA). */
+const kubeletJson = <T>(path: string): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const admin = { cert: readFileSync(cluster.pki.adminCert), key: readFileSync(cluster.pki.adminKey) };
+    const req = https.get(`${kubelet.url}${path}`, { rejectUnauthorized: false, ...admin }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`${path}: ${res.statusCode} ${body}`))));
+    });
+    req.on('error', reject);
+  });
+
+interface Summary {
+  node: { nodeName: string };
+  pods: { podRef: { name: string; uid: string }; containers: { name: string; memory?: { workingSetBytes?: number } }[]; memory: { workingSetBytes: number } }[];
+}
+
 describe('kubelet on Docker', () => {
+  it('serves the pods it runs and their usage from Docker stats (/pods, /stats/summary)', async () => {
+    const two = await running('two');
+    const list = await kubeletJson<{ kind: string; items: Pod[] }>('/pods');
+    expect(list.kind).toBe('PodList');
+    expect(list.items.map((p) => p.metadata?.uid)).toContain(two.metadata?.uid);
+    const summary = await kubeletJson<Summary>('/stats/summary');
+    expect(summary.node.nodeName).toBe(NODE);
+    const stats = summary.pods.find((p) => p.podRef.uid === two.metadata?.uid);
+    expect(stats?.containers.map((c) => c.name).sort()).toEqual(['client', 'web']);
+    expect(stats?.memory.workingSetBytes).toBeGreaterThan(0);
+  });
+
+  it('attaches stock kubectl to a running container: stdin in, output back', async () => {
+    await cluster.client.pods.create('default', pod('catter', [box('cat', 'exec cat', { stdin: true })]));
+    await running('catter');
+    const r = await cluster.kubectl(['attach', '-i', 'catter', '-c', 'cat'], 'through attach\n');
+    expect(r.stdout).toContain('through attach');
+  });
+
   it('lets only clients with a certificate from its CA use its API', async () => {
     expect(await kubeletGet('/pods')).toBe(401);
     const admin = { cert: readFileSync(cluster.pki.adminCert), key: readFileSync(cluster.pki.adminKey) };
