@@ -13,14 +13,13 @@ import {
   KUBELET_VERSION,
   NodeStatusManager,
   parseTokenFile,
+  selfSignedCert,
   type ContainerRuntime,
   type KubeletAuthConfig,
 } from '@tskube/kubelet-runtime';
 import { validateKubeletConfig, type KubeletConfig } from './flags.js';
-import { selfSignedCert } from './tls.js';
 
 export { kubeletFlags, validateKubeletConfig, type KubeletConfig } from './flags.js';
-export { selfSignedCert } from './tls.js';
 
 export interface StartKubeletOptions {
   logger: Logger;

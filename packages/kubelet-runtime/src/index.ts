@@ -24,3 +24,4 @@ export * from './server/auth.js';
 export * from './server/stats.js';
 export * from './server/streaming.js';
 export * from './server/server.js';
+export * from './server/serving-cert.js';
