@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDevPki, freePort, kubeconfigYaml, randomToken, writeKubeconfig, writeTokenFile, type DevPki } from '@tskube/tools';
+import { createDevPki, devApiServerArgs, freePort, kubeconfigYaml, randomToken, writeKubeconfig, writeTokenFile, type DevPki } from '@tskube/tools';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const apiserverBin = resolve(repoRoot, 'apps/apiserver/dist/main.js');
@@ -98,15 +98,7 @@ export async function startApiServer(options: StartOptions): Promise<ApiServerPr
 
   const args = [
     apiserverBin,
-    `--etcd-servers=${options.etcdEndpoint}`,
-    `--etcd-prefix=${etcdPrefix}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${securePort}`,
-    `--tls-cert-file=${pki.serverCert}`,
-    `--tls-private-key-file=${pki.serverKey}`,
-    `--client-ca-file=${pki.caCert}`,
-    `--token-auth-file=${tokenFile}`,
-    `--insecure-port=${insecurePort}`,
+    ...devApiServerArgs({ pki, tokenFile, etcdServers: options.etcdEndpoint, etcdPrefix, securePort, insecurePort }),
     ...(options.args ?? []),
   ];
 

@@ -165,3 +165,33 @@ async function hasSans(cert: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * The tskube-apiserver flags of a local cluster secured by a dev PKI: TLS on 127.0.0.1 with the
+ * PKI's serving certificate, client certificates of its CA and the token file accepted, the
+ * insecure loopback port, and the admin certificate presented to kubelets (which trust the CA).
+ */
+export function devApiServerArgs(options: {
+  pki: DevPki;
+  tokenFile: string;
+  etcdServers: string;
+  etcdPrefix?: string;
+  securePort: number;
+  insecurePort: number;
+}): string[] {
+  const { pki } = options;
+  return [
+    `--etcd-servers=${options.etcdServers}`,
+    ...(options.etcdPrefix ? [`--etcd-prefix=${options.etcdPrefix}`] : []),
+    '--bind-address=127.0.0.1',
+    `--secure-port=${options.securePort}`,
+    `--tls-cert-file=${pki.serverCert}`,
+    `--tls-private-key-file=${pki.serverKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--token-auth-file=${options.tokenFile}`,
+    `--insecure-port=${options.insecurePort}`,
+    `--kubelet-client-certificate=${pki.adminCert}`,
+    `--kubelet-client-key=${pki.adminKey}`,
+    `--kubelet-certificate-authority=${pki.caCert}`,
+  ];
+}

@@ -21,7 +21,7 @@ import { createLogger, parseFlags, runUntilAborted, shutdownSignal, type Cleanup
 import { kubeletFlags, startKubelet } from '@tskube/kubelet';
 import { schedulerFlags, startScheduler } from '@tskube/scheduler';
 import { ensureImages, PAUSE_IMAGE } from '../images/build.js';
-import { createDevPki, readTokenFile, writeTokenFile } from './certs.js';
+import { createDevPki, devApiServerArgs, readTokenFile, writeTokenFile } from './certs.js';
 import { ensureDockerd } from './dockerd.js';
 import { etcdAnswers, startEtcd } from './etcd.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -94,20 +94,7 @@ async function start(): Promise<string[]> {
   const apiserver = await startApiServer(
     parseFlags(
       apiServerFlags,
-      [
-        `--etcd-servers=${endpoint}`,
-        ...(etcdPrefix ? [`--etcd-prefix=${etcdPrefix}`] : []),
-        '--bind-address=127.0.0.1',
-        `--secure-port=${securePort}`,
-        `--tls-cert-file=${pki.serverCert}`,
-        `--tls-private-key-file=${pki.serverKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        `--token-auth-file=${tokenFile}`,
-        `--insecure-port=${insecurePort}`,
-        `--kubelet-client-certificate=${pki.adminCert}`,
-        `--kubelet-client-key=${pki.adminKey}`,
-        `--kubelet-certificate-authority=${pki.caCert}`,
-      ],
+      devApiServerArgs({ pki, tokenFile, etcdServers: endpoint, etcdPrefix, securePort, insecurePort }),
       {},
     ),
     { logger: createLogger({ component: 'apiserver' }) },
