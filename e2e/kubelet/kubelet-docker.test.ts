@@ -125,10 +125,12 @@ describe('kubelet on Docker', () => {
   });
 
   it('attaches stock kubectl to a running container: stdin in, output back', async () => {
-    await cluster.client.pods.create('default', pod('catter', [box('cat', 'exec cat', { stdin: true })]));
+    // stdinOnce: kubectl closing its stdin closes the container's, so cat exits and attach returns.
+    await cluster.client.pods.create('default', pod('catter', [box('cat', 'exec cat', { stdin: true, stdinOnce: true })], { restartPolicy: 'Never' }));
     await running('catter');
     const r = await cluster.kubectl(['attach', '-i', 'catter', '-c', 'cat'], 'through attach\n');
     expect(r.stdout).toContain('through attach');
+    expect(r.code).toBe(0);
   });
 
   it('lets only clients with a certificate from its CA use its API', async () => {
