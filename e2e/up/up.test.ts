@@ -66,7 +66,7 @@ it('brings up etcd, apiserver, scheduler and a kubelet; kubectl runs a pod to Ru
     expect(out).toMatch(/scheduler +http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toContain(`kubelet     node ${node}, runtime fake`);
     expect(out).toContain(`export KUBECONFIG=${kubeconfig}`);
-    for (const f of ['kubeconfig', 'tokens.csv', 'pki/ca.crt', 'pki/apiserver.crt']) expect(existsSync(join(stateDir, f)), f).toBe(true);
+    for (const f of ['kubeconfig', 'tokens.csv', 'pki/ca.crt', 'pki/apiserver.crt', 'pki/kubelet.crt', 'pki/apiserver-kubelet-client.crt']) expect(existsSync(join(stateDir, f)), f).toBe(true);
 
     const ns = await kubectl('get', 'ns');
     expect(ns.code, ns.out).toBe(0);
@@ -81,6 +81,10 @@ it('brings up etcd, apiserver, scheduler and a kubelet; kubectl runs a pod to Ru
     await expect.poll(async () => (await kubectl('get', 'pod', 'x', '-o', 'jsonpath={.status.phase}')).out, { timeout: 15_000, interval: 300 }).toBe('Running');
     const placed = await kubectl('get', 'pod', 'x', '-o', 'jsonpath={.spec.nodeName} {.status.hostIP}');
     expect(placed.out).toBe(`${node} 127.0.0.1`);
+    // The apiserver reaches the kubelet with its own client certificate, and verifies the
+    // kubelet's own serving certificate (the fake runtime's log is empty).
+    const logs = await kubectl('logs', 'x');
+    expect(logs).toEqual({ code: 0, out: '' });
 
     const storage = createEtcdStorage({ endpoints: [endpoint], prefix });
     try {

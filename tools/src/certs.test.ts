@@ -15,10 +15,15 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A TLS handshake to a server with the serving cert, verified against the CA (and mTLS with the admin cert). */
-async function handshake(servername: string): Promise<{ authorized: boolean; error?: string; clientSubject?: string }> {
-  const [cert, key, ca, adminCert, adminKey] = await Promise.all(
-    [pki.serverCert, pki.serverKey, pki.caCert, pki.adminCert, pki.adminKey].map((f) => readFile(f, 'utf8')),
-  );
+async function handshake(
+  servername: string,
+  serving: 'apiserver' | 'kubelet' = 'apiserver',
+  client: 'admin' | 'kubelet-client' = 'admin',
+): Promise<{ authorized: boolean; error?: string; clientSubject?: string }> {
+  const files =
+    serving === 'apiserver' ? [pki.serverCert, pki.serverKey] : [pki.kubeletServerCert, pki.kubeletServerKey];
+  const clientFiles = client === 'admin' ? [pki.adminCert, pki.adminKey] : [pki.kubeletClientCert, pki.kubeletClientKey];
+  const [cert, key, ca, adminCert, adminKey] = await Promise.all([...files, pki.caCert, ...clientFiles].map((f) => readFile(f!, 'utf8')));
   let clientSubject: string | undefined;
   const server = createServer({ cert, key, ca, requestCert: true, rejectUnauthorized: true }, (s: TLSSocket) => {
     const subject = s.getPeerCertificate().subject;
@@ -50,6 +55,15 @@ describe('createDevPki', () => {
     expect(r.clientSubject).toBe('O=system:masters,CN=admin');
   });
 
+  it('gives kubelets their own serving certificate and the apiserver its own client certificate for them', async () => {
+    const r = await handshake('127.0.0.1', 'kubelet', 'kubelet-client');
+    expect(r.error).toBeUndefined();
+    expect(r.authorized).toBe(true);
+    expect(r.clientSubject).toBe('O=system:masters,CN=kube-apiserver-kubelet-client');
+    const [apiserverKey, kubeletKey] = await Promise.all([pki.serverKey, pki.kubeletServerKey].map((f) => readFile(f, 'utf8')));
+    expect(kubeletKey).not.toBe(apiserverKey);
+  });
+
   it('rejects a host name outside the SANs', async () => {
     const r = await handshake('example.com');
     expect(r.authorized).toBe(false);
@@ -57,7 +71,7 @@ describe('createDevPki', () => {
   });
 
   it('keeps private keys private', async () => {
-    for (const f of [pki.caKey, pki.serverKey, pki.adminKey]) expect((await stat(f)).mode & 0o077).toBe(0);
+    for (const f of [pki.caKey, pki.serverKey, pki.adminKey, pki.kubeletClientKey, pki.kubeletServerKey]) expect((await stat(f)).mode & 0o077).toBe(0);
   });
 
   it('reuses what is valid and re-issues what is missing', async () => {

@@ -1,7 +1,8 @@
 /**
  * A development PKI for the local cluster and the e2e tests, made with the `openssl` CLI:
- * a CA, the apiserver's serving certificate (SANs 127.0.0.1 and localhost: Go clients ignore
- * the CN since Go 1.15), and an admin client certificate (CN=admin, O=system:masters).
+ * a CA, serving certificates for the apiserver and the kubelets (SANs 127.0.0.1 and localhost: Go
+ * clients ignore the CN since Go 1.15), an admin client certificate (CN=admin, O=system:masters)
+ * and the apiserver's client certificate for kubelets.
  * Also the static token file of `--token-auth-file`.
  */
 import { execFile } from 'node:child_process';
@@ -17,31 +18,56 @@ export interface DevPki {
   dir: string;
   caCert: string;
   caKey: string;
+  /** The apiserver's serving certificate. */
   serverCert: string;
   serverKey: string;
+  /** The admin client certificate (kubectl, tests). */
   adminCert: string;
   adminKey: string;
+  /** What the apiserver presents to kubelets (logs, exec, port-forward), as kubeadm's apiserver-kubelet-client. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
+  /** The kubelets' serving certificate (their API on 127.0.0.1). */
+  kubeletServerCert: string;
+  kubeletServerKey: string;
 }
 
 /** Certificates that expire within this many seconds are made again. */
 const MIN_VALIDITY_S = 7 * 24 * 3600;
 const SERVER_SANS = 'IP:127.0.0.1,DNS:localhost';
+const SERVER_EXT = [`subjectAltName=${SERVER_SANS}`, 'extendedKeyUsage=serverAuth', 'keyUsage=critical,digitalSignature,keyEncipherment'];
+const CLIENT_EXT = ['extendedKeyUsage=clientAuth', 'keyUsage=critical,digitalSignature,keyEncipherment'];
+
+/** The leaf certificates: file stem, subject, extensions, and whether they serve 127.0.0.1. */
+const LEAVES = [
+  { stem: 'apiserver', subject: '/CN=tskube-apiserver', ext: SERVER_EXT, serving: true },
+  { stem: 'admin', subject: '/O=system:masters/CN=admin', ext: CLIENT_EXT, serving: false },
+  { stem: 'apiserver-kubelet-client', subject: '/O=system:masters/CN=kube-apiserver-kubelet-client', ext: CLIENT_EXT, serving: false },
+  { stem: 'kubelet', subject: '/CN=tskubelet', ext: SERVER_EXT, serving: true },
+] as const;
 
 /**
- * Writes ca.crt/ca.key, apiserver.crt/apiserver.key and admin.crt/admin.key into `dir`.
- * Idempotent: files that exist, chain to the CA, carry the SANs and stay valid a week are
- * reused, so a kubeconfig written earlier keeps working; a new CA re-issues both leaves.
+ * Writes ca.crt/ca.key and, per leaf, <stem>.crt/<stem>.key into `dir`: the apiserver's serving
+ * certificate, the admin client certificate, the apiserver's client certificate for kubelets and
+ * the kubelets' serving certificate. Idempotent: files that exist, chain to the CA, carry the SANs
+ * and stay valid a week are reused, so a kubeconfig written earlier keeps working; a new CA
+ * re-issues every leaf.
  */
 export async function createDevPki(dir: string): Promise<DevPki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = (stem: string, ext: string) => join(dir, `${stem}.${ext}`);
   const pki: DevPki = {
     dir,
-    caCert: join(dir, 'ca.crt'),
-    caKey: join(dir, 'ca.key'),
-    serverCert: join(dir, 'apiserver.crt'),
-    serverKey: join(dir, 'apiserver.key'),
-    adminCert: join(dir, 'admin.crt'),
-    adminKey: join(dir, 'admin.key'),
+    caCert: file('ca', 'crt'),
+    caKey: file('ca', 'key'),
+    serverCert: file('apiserver', 'crt'),
+    serverKey: file('apiserver', 'key'),
+    adminCert: file('admin', 'crt'),
+    adminKey: file('admin', 'key'),
+    kubeletClientCert: file('apiserver-kubelet-client', 'crt'),
+    kubeletClientKey: file('apiserver-kubelet-client', 'key'),
+    kubeletServerCert: file('kubelet', 'crt'),
+    kubeletServerKey: file('kubelet', 'key'),
   };
 
   const caOk = existsSync(pki.caKey) && (await certValid(pki.caCert));
@@ -51,21 +77,11 @@ export async function createDevPki(dir: string): Promise<DevPki> {
       ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
     );
   }
-  const serverOk =
-    caOk && existsSync(pki.serverKey) && (await certValid(pki.serverCert, pki.caCert)) && (await hasSans(pki.serverCert));
-  if (!serverOk) {
-    await issue(pki, pki.serverCert, pki.serverKey, '/CN=tskube-apiserver', [
-      `subjectAltName=${SERVER_SANS}`,
-      'extendedKeyUsage=serverAuth',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-    ]);
-  }
-  const adminOk = caOk && existsSync(pki.adminKey) && (await certValid(pki.adminCert, pki.caCert));
-  if (!adminOk) {
-    await issue(pki, pki.adminCert, pki.adminKey, '/O=system:masters/CN=admin', [
-      'extendedKeyUsage=clientAuth',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-    ]);
+  for (const leaf of LEAVES) {
+    const cert = file(leaf.stem, 'crt');
+    const key = file(leaf.stem, 'key');
+    const ok = caOk && existsSync(key) && (await certValid(cert, pki.caCert)) && (!leaf.serving || (await hasSans(cert)));
+    if (!ok) await issue(pki, cert, key, leaf.subject, [...leaf.ext]);
   }
   return pki;
 }
@@ -169,7 +185,8 @@ async function hasSans(cert: string): Promise<boolean> {
 /**
  * The tskube-apiserver flags of a local cluster secured by a dev PKI: TLS on 127.0.0.1 with the
  * PKI's serving certificate, client certificates of its CA and the token file accepted, the
- * insecure loopback port, and the admin certificate presented to kubelets (which trust the CA).
+ * insecure loopback port, and the apiserver-kubelet-client certificate presented to kubelets
+ * (which trust the CA); the kubelets' serving certificates are verified against the CA.
  */
 export function devApiServerArgs(options: {
   pki: DevPki;
@@ -190,8 +207,8 @@ export function devApiServerArgs(options: {
     `--client-ca-file=${pki.caCert}`,
     `--token-auth-file=${options.tokenFile}`,
     `--insecure-port=${options.insecurePort}`,
-    `--kubelet-client-certificate=${pki.adminCert}`,
-    `--kubelet-client-key=${pki.adminKey}`,
+    `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+    `--kubelet-client-key=${pki.kubeletClientKey}`,
     `--kubelet-certificate-authority=${pki.caCert}`,
   ];
 }

@@ -88,9 +88,8 @@ async function start(): Promise<string[]> {
   const existing = existsSync(tokenFile) ? (await readTokenFile(tokenFile)).find((e) => e.groups?.includes('system:masters')) : undefined;
   const admin = existing ?? (await writeTokenFile(tokenFile))[0]!;
 
-  // The apiserver reaches kubelets (logs, exec) with a client certificate of the dev CA (the admin
-  // one; the dev PKI has no dedicated apiserver-kubelet-client yet), and the kubelet serves with
-  // the CA-signed 127.0.0.1 certificate, so each side verifies the other.
+  // The apiserver reaches kubelets (logs, exec) with its own client certificate of the dev CA, and
+  // the kubelet serves with its own CA-signed 127.0.0.1 certificate, so each side verifies the other.
   const apiserver = await startApiServer(
     parseFlags(
       apiServerFlags,
@@ -121,8 +120,8 @@ async function start(): Promise<string[]> {
     `--port=${kubeletPort}`,
     `--healthz-port=${kubeletHealthzPort}`,
     '--node-ip=127.0.0.1',
-    `--tls-cert-file=${pki.serverCert}`,
-    `--tls-private-key-file=${pki.serverKey}`,
+    `--tls-cert-file=${pki.kubeletServerCert}`,
+    `--tls-private-key-file=${pki.kubeletServerKey}`,
     `--client-ca-file=${pki.caCert}`,
     ...(nodeName ? [`--node-name=${nodeName}`] : []),
   ];
