@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Storage, StorageError, StorageErrorCode, StorageEvent, StorageWatch } from '@tskube/registry';
-import { guard } from '../setup/wait.js';
+import { guard, until } from '../setup/wait.js';
 
 export interface StorageUnderTest {
   storage: Storage;
@@ -326,6 +326,54 @@ export function describeStorageContract(name: string, make: () => Promise<Storag
 
         await expectStorageError(s.list('/w/', { revision: first.modRevision }), 'Expired');
         expect((await s.list('/w/', { revision: second.modRevision })).items.map((kv) => kv.value)).toEqual(['2']);
+      });
+    });
+
+    // etcd rounds a lease up to its minimum TTL (2 s by default) and revokes expired leases about
+    // every 500 ms, so these wait by polling or on watch events, never for a fixed time.
+    describe('TTL', () => {
+      it('a key written with a TTL is deleted when it passes, with a delete event; one without stays', async () => {
+        const s = await setup();
+        const start = await s.currentRevision();
+        const w = watch(s, '/t/short', start, false);
+        const created = await s.create('/t/short', 'v1', { ttlSeconds: 1 });
+        await s.create('/t/forever', 'f');
+        await until('the key to expire', async () => (await s.get('/t/short')) === undefined);
+        const events = await take(w, 2);
+        expect(events[0]).toEqual({ type: 'create', key: '/t/short', revision: created.modRevision, value: 'v1' });
+        expect(events[1]).toMatchObject({ type: 'delete', key: '/t/short', value: 'v1', prevValue: 'v1' });
+        expect(events[1]!.revision).toBeGreaterThan(created.modRevision);
+        expect((await s.list('/t/')).items.map((kv) => kv.key)).toEqual(['/t/forever']);
+        // The key is free again.
+        expect((await s.create('/t/short', 'v2')).value).toBe('v2');
+      });
+
+      it('an update with a TTL restarts it: a key written later with a shorter TTL expires first', async () => {
+        const s = await setup();
+        const w = watch(s, '/t/', await s.currentRevision());
+        const kept = await s.create('/t/kept', 'v1', { ttlSeconds: 1 });
+        const other = await s.create('/t/other', 'o', { ttlSeconds: 1 });
+        const updated = await s.update('/t/kept', 'v2', kept.modRevision, { ttlSeconds: 3 });
+        const deletes: StorageEvent[] = [];
+        while (deletes.length < 2) deletes.push(...(await take(w, 1)).filter((e) => e.type === 'delete'));
+        expect(deletes.map((e) => [e.key, e.value])).toEqual([
+          ['/t/other', other.value],
+          ['/t/kept', updated.value],
+        ]);
+      });
+
+      it('an update without a TTL makes the key permanent', async () => {
+        const s = await setup();
+        const kv = await s.create('/t/k', 'v1', { ttlSeconds: 1 });
+        const updated = await s.update('/t/k', 'v2', kv.modRevision);
+        const w = watch(s, '/t/', updated.modRevision);
+        await s.create('/t/probe', 'p', { ttlSeconds: 2 });
+        await until('the probe key to expire', async () => (await s.get('/t/probe')) === undefined);
+        const sentinel = await s.create('/t/sentinel', 's');
+        // Only the probe's create and delete come before the sentinel: /t/k never went away.
+        expect((await take(w, 3)).map((e) => `${e.type} ${e.key}`)).toEqual(['create /t/probe', 'delete /t/probe', 'create /t/sentinel']);
+        expect(await s.get('/t/k')).toEqual(updated);
+        expect(sentinel.modRevision).toBe(await s.currentRevision());
       });
     });
   });

@@ -16,7 +16,16 @@ describe('apiServerFlags', () => {
       'insecure-port': 8080,
       'service-cluster-ip-range': '10.0.0.0/16',
       'authorization-mode': 'AlwaysAllow',
+      'event-ttl': 3_600_000,
     });
+  });
+
+  it.each([
+    [['--event-ttl=2s'], 2_000],
+    [['--event_ttl=1h30m0s'], 5_400_000],
+    [['--event-ttl', '0'], 0],
+  ])('reads the event TTL from %j', (argv, ms) => {
+    expect(parse([...argv, '--storage=memory', '--secure-port=0'])['event-ttl']).toBe(ms);
   });
 
   it.each([
@@ -37,6 +46,9 @@ describe('apiServerFlags', () => {
     [['--storage=memory', '--secure-port=0', '--insecure-port=70000'], 'not a port'],
     [['--storage=memory', '--secure-port=0', '--token-auth-file=/x'], 'need the secure port'],
     [['--storage=memory', '--secure-port=0', '--kubelet-client-certificate=/c.crt'], 'go together'],
+    [['--storage=memory', '--secure-port=0', '--event-ttl=1500ms'], 'whole number of seconds'],
+    [['--storage=memory', '--secure-port=0', '--event-ttl=-1m'], 'whole number of seconds'],
+    [['--storage=memory', '--secure-port=0', '--event-ttl=1day'], 'expected a duration'],
   ])('%j is refused: %s', (argv, problem) => {
     expect(() => parse(argv)).toThrow(problem);
   });

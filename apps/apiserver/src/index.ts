@@ -46,6 +46,13 @@ export const apiServerFlags = defineFlags({
     help: 'Plain HTTP port without authentication, always bound to 127.0.0.1; 0 = off',
   },
   'service-cluster-ip-range': { type: 'string', default: '10.0.0.0/16', help: 'CIDR portal (cluster) IPs of services come from' },
+  'event-ttl': {
+    type: 'duration',
+    default: '1h0m0s',
+    help: 'How long events are kept after their last write (whole seconds; 0 = forever)',
+    validate: (ms: number) =>
+      ms < 0 || ms % 1000 !== 0 ? `--event-ttl: must be 0 or a whole number of seconds (e.g. 1h0m0s, 90s)` : undefined,
+  },
   'token-auth-file': { type: 'string', help: 'CSV of bearer tokens: token,user,uid,"group1,group2"' },
   'client-ca-file': { type: 'string', help: 'PEM CA bundle; client certificates it signed authenticate as CN (user) and O (groups)' },
   'kubelet-client-certificate': {
@@ -153,7 +160,12 @@ export async function startApiServer(config: ApiServerConfig, options: StartOpti
   cleanups.push(() => storage.close());
 
   try {
-    const registries = createRegistries({ storage, serviceClusterIPRange: config['service-cluster-ip-range'], logger });
+    const registries = createRegistries({
+      storage,
+      serviceClusterIPRange: config['service-cluster-ip-range'],
+      eventTTLSeconds: config['event-ttl'] / 1000,
+      logger,
+    });
     cleanups.push(() => registries.stop());
     await registries.ready();
     // Until a controller manager exists, the apiserver empties and removes terminating namespaces.

@@ -3,7 +3,7 @@ export { podGracePeriod, podStrategy } from './pods.js';
 export { nodeStrategy } from './nodes.js';
 export { needsClusterIP, serviceIpHooks, serviceStrategy } from './services.js';
 export { endpointsStrategy } from './endpoints.js';
-export { eventStrategy } from './events.js';
+export { createEventStrategy, DEFAULT_EVENT_TTL_SECONDS, eventStrategy } from './events.js';
 export { replicationControllerStrategy } from './replication-controllers.js';
 export {
   createNamespaceRegistry,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isStatusError, type Pod, type ReplicationController, type Service, type StatusError } from '@tskube/api-types';
+import { FakeClock } from '@tskube/component-base';
+import { isStatusError, type Event, type Pod, type ReplicationController, type Service, type StatusError } from '@tskube/api-types';
 import { createMemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/types.js';
 import { createRegistries, type Registries } from './registries.js';
@@ -310,5 +311,38 @@ describe('endpoints and events', () => {
     const ep = await r.endpoints.update('default', 's', { metadata: { name: 's' }, subsets: [] });
     expect(ep.metadata.uid).toBeDefined();
     expect((await r.endpoints.get('default', 's')).metadata.uid).toBe(ep.metadata.uid);
+  });
+});
+
+describe('event TTL (--event-ttl)', () => {
+  const event = (name: string): Event & { metadata: { name: string } } => ({
+    metadata: { name },
+    involvedObject: { kind: 'Pod', namespace: 'default', name: 'p' },
+    reason: 'Scheduled',
+    message: 'assigned',
+  });
+
+  it.each([
+    ['expire after the TTL of their last write', 30, 'NotFound'],
+    ['never expire with a TTL of 0', 0, undefined],
+  ])('events %s; pods never do', async (_what, eventTTLSeconds, afterwards) => {
+    const clock = new FakeClock(NOW);
+    const reg = createRegistries({ storage: createMemoryStorage({ clock }), cache: false, clock, eventTTLSeconds });
+    await reg.ready();
+    try {
+      await reg.pods.create('default', pod('p'));
+      const created = await reg.events.create('default', event('e'));
+      clock.advance(20_000);
+      // PUT is an update (events allow create on update): it restarts the TTL.
+      await reg.events.update('default', 'e', { ...created, message: 'assigned again' });
+      clock.advance(20_000);
+      expect((await reg.events.get('default', 'e')).message).toBe('assigned again');
+      clock.advance(10_000);
+      const gone = await reg.events.get('default', 'e').then(() => undefined, (err: StatusError) => err.reason);
+      expect(gone).toBe(afterwards);
+      expect((await reg.pods.get('default', 'p')).metadata.name).toBe('p');
+    } finally {
+      reg.stop();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { createStore } from '../store/store.js';
 import type { Store, StoreHooks, Strategy } from '../store/types.js';
 import { createBindingRegistry, type BindingRegistry } from './bindings.js';
 import { endpointsStrategy } from './endpoints.js';
-import { eventStrategy } from './events.js';
+import { createEventStrategy, DEFAULT_EVENT_TTL_SECONDS } from './events.js';
 import {
   createNamespaceRegistry,
   ensureDefaultNamespace,
@@ -36,6 +36,8 @@ export interface RegistriesConfig {
   /** Keep a watch cache per resource. Default true. */
   cache?: boolean;
   clock?: Pick<Clock, 'now'>;
+  /** Seconds an event lives after its last write (the apiserver's --event-ttl). Default 3600; 0 = forever. */
+  eventTTLSeconds?: number;
 }
 
 export interface Registries {
@@ -76,7 +78,7 @@ export function createRegistries(config: RegistriesConfig): Registries {
     services: make(serviceStrategy, { ...lifecycle('services'), ...serviceIpHooks(allocator) }),
     endpoints: make(endpointsStrategy, lifecycle('endpoints')),
     replicationControllers: make(replicationControllerStrategy, lifecycle('replicationcontrollers')),
-    events: make(eventStrategy, lifecycle('events')),
+    events: make(createEventStrategy(config.eventTTLSeconds ?? DEFAULT_EVENT_TTL_SECONDS), lifecycle('events')),
     bindings: createBindingRegistry(pods, () => clock.now()),
     allocator,
     async ready() {

@@ -18,9 +18,11 @@ import {
   type KVClient,
   type Watcher,
 } from 'etcd3';
+import { createLeaseManager, type LeaseManager } from './lease-manager.js';
 import {
   StorageError,
   isStorageError,
+  ttlSecondsOf,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -28,6 +30,7 @@ import {
   type StorageEvent,
   type StorageWatch,
   type WatchOptions,
+  type WriteOptions,
 } from './types.js';
 
 /** The part of a pino logger the storage uses. */
@@ -53,6 +56,7 @@ export interface EtcdStorageOptions {
 }
 
 const COMPACTED = 'required revision has been compacted';
+const LEASE_NOT_FOUND = 'requested lease not found';
 const FUTURE = 'required revision is a future revision';
 const ZERO_KEY = Buffer.from([0]);
 
@@ -63,6 +67,7 @@ export function createEtcdStorage(options: EtcdStorageOptions): Storage {
 class EtcdStorage implements Storage {
   private readonly client: Etcd3;
   private readonly kv: KVClient;
+  private readonly leases: LeaseManager;
   private readonly prefix: string;
   private readonly dialTimeoutMs: number;
   readonly watchResumeTimeoutMs: number;
@@ -99,6 +104,9 @@ class EtcdStorage implements Storage {
       grpcOptions: { 'grpc.max_receive_message_length': 2 ** 31 - 1 },
     });
     this.kv = this.client.kv;
+    this.leases = createLeaseManager({
+      grant: async (ttl) => (await this.write('', 'lease grant', () => this.client.leaseClient.leaseGrant({ TTL: ttl }))).ID,
+    });
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
@@ -127,27 +135,32 @@ class EtcdStorage implements Storage {
     };
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
+  async create(key: string, value: string, options?: WriteOptions): Promise<KeyValue> {
     const k = this.encode(key);
-    const res = await this.write(key, 'create', () =>
-      this.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-      }),
+    const res = await this.withLease(key, options, (lease) =>
+      this.write(key, 'create', () =>
+        this.kv.txn({
+          compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
+          success: [{ request_put: { key: k, value: Buffer.from(value), ...lease } }],
+        }),
+      ),
     );
     if (!res.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
     const revision = Number(res.header.revision);
     return { key, value, createRevision: revision, modRevision: revision };
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+  async update(key: string, value: string, expectedModRevision: number, options?: WriteOptions): Promise<KeyValue> {
     const k = this.encode(key);
-    const res = await this.write(key, 'update', () =>
-      this.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectedModRevision }],
-        success: [{ request_put: { key: k, value: Buffer.from(value), prev_kv: true } }],
-        failure: [{ request_range: { key: k } }],
-      }),
+    // A put without a lease detaches the key from any it had: the TTL is set afresh by every write.
+    const res = await this.withLease(key, options, (lease) =>
+      this.write(key, 'update', () =>
+        this.kv.txn({
+          compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectedModRevision }],
+          success: [{ request_put: { key: k, value: Buffer.from(value), prev_kv: true, ...lease } }],
+          failure: [{ request_range: { key: k } }],
+        }),
+      ),
     );
     if (!res.succeeded) throw this.mismatch(key, expectedModRevision, res.responses[0]?.response_range?.kvs[0]);
     const prev = res.responses[0]?.response_put?.prev_kv;
@@ -287,6 +300,25 @@ class EtcdStorage implements Storage {
         if (error.code === 'Expired' && atRevision) this.noteCompacted(atRevision + 1);
         if (error.code !== 'Unreachable' || attempt >= 3) throw error;
         await sleep(100 * attempt);
+      }
+    }
+  }
+
+  /**
+   * Runs a put with the lease the TTL asks for (none without one). A lease etcd no longer knows
+   * (it expired early, or etcd lost it) fails the put before anything is written, so that one
+   * case is safe to retry with a fresh lease.
+   */
+  private async withLease<T>(key: string, options: WriteOptions | undefined, put: (lease: { lease?: string }) => Promise<T>): Promise<T> {
+    const ttl = ttlSecondsOf(key, options);
+    if (ttl === undefined) return put({});
+    for (let attempt = 1; ; attempt++) {
+      const lease = await this.leases.getLease(ttl);
+      try {
+        return await put({ lease });
+      } catch (err) {
+        if (attempt > 1 || !errorMessage(isStorageError(err) ? err.cause : err).includes(LEASE_NOT_FOUND)) throw err;
+        this.leases.reset();
       }
     }
   }

@@ -4,9 +4,11 @@
  * revision (1 when empty; every write bumps it) and a window of past events, so watches and
  * lists can start from a past revision until it is compacted.
  */
+import { systemClock, type Clock, type TimerHandle } from '@tskube/component-base';
 import { compareKeys, lowerBound } from './keys.js';
 import {
   StorageError,
+  ttlSecondsOf,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -15,11 +17,14 @@ import {
   type StorageEventType,
   type StorageWatch,
   type WatchOptions,
+  type WriteOptions,
 } from './types.js';
 
 export interface MemoryStorageOptions {
   /** Events kept for watches and past-revision lists; older ones are compacted. Default 10 000. */
   historySize?: number;
+  /** Times TTL expiry (tests drive it with FakeClock). Default: the system clock. */
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 interface HistoryEvent {
@@ -33,7 +38,7 @@ interface HistoryEvent {
 }
 
 export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage {
-  return new MemoryStorage(options.historySize ?? 10_000);
+  return new MemoryStorage(options.historySize ?? 10_000, options.clock ?? systemClock);
 }
 
 class MemoryStorage implements Storage {
@@ -46,9 +51,14 @@ class MemoryStorage implements Storage {
   private history: HistoryEvent[] = [];
   private base = 1;
   private readonly wakers = new Set<() => void>();
+  /** The expiry timer of each key written with a TTL. */
+  private readonly expiries = new Map<string, TimerHandle>();
   private closed = false;
 
-  constructor(private readonly historySize: number) {}
+  constructor(
+    private readonly historySize: number,
+    private readonly clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+  ) {}
 
   async get(key: string): Promise<KeyValue | undefined> {
     const kv = this.items.get(key);
@@ -83,35 +93,34 @@ class MemoryStorage implements Storage {
     return { items, revision: atRevision, more };
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
+  async create(key: string, value: string, options?: WriteOptions): Promise<KeyValue> {
     this.assertOpen(key);
+    const ttl = ttlSecondsOf(key, options);
     if (this.items.has(key)) throw new StorageError('KeyExists', key, `key ${key} already exists`);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
     this.items.set(key, kv);
     this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 0, key);
+    this.setExpiry(key, ttl);
     this.record({ type: 'create', key, revision, kv });
     return { ...kv };
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+  async update(key: string, value: string, expectedModRevision: number, options?: WriteOptions): Promise<KeyValue> {
     this.assertOpen(key);
+    const ttl = ttlSecondsOf(key, options);
     const prev = this.expect(key, expectedModRevision);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: revision };
     this.items.set(key, kv);
+    this.setExpiry(key, ttl);
     this.record({ type: 'update', key, revision, kv, prev });
     return { ...kv };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
     this.assertOpen(key);
-    const prev = this.expect(key, expectedModRevision);
-    const revision = this.revision + 1;
-    this.items.delete(key);
-    this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
-    this.record({ type: 'delete', key, revision, prev });
-    return { ...prev, modRevision: revision };
+    return this.remove(this.expect(key, expectedModRevision));
   }
 
   watch(key: string, options: WatchOptions): StorageWatch {
@@ -143,6 +152,8 @@ class MemoryStorage implements Storage {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.expiries.values()) this.clock.clearTimeout(timer);
+    this.expiries.clear();
     this.wakeAll();
   }
 
@@ -185,6 +196,36 @@ class MemoryStorage implements Storage {
       );
     }
     return current;
+  }
+
+  private remove(prev: KeyValue): KeyValue {
+    const { key } = prev;
+    const revision = this.revision + 1;
+    this.items.delete(key);
+    this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 1);
+    this.setExpiry(key, undefined);
+    this.record({ type: 'delete', key, revision, prev });
+    return { ...prev, modRevision: revision };
+  }
+
+  /**
+   * (Re)starts or clears a key's expiry. An expired key is deleted like any other, so watchers
+   * see the delete etcd's lease expiry would give them (here one revision per key, keeping the
+   * history's one-event-per-revision shape).
+   */
+  private setExpiry(key: string, ttlSeconds: number | undefined): void {
+    const old = this.expiries.get(key);
+    if (old !== undefined) this.clock.clearTimeout(old);
+    this.expiries.delete(key);
+    if (ttlSeconds === undefined) return;
+    const timer = this.clock.setTimeout(() => {
+      this.expiries.delete(key);
+      const current = this.items.get(key);
+      if (current && !this.closed) this.remove(current);
+    }, ttlSeconds * 1000);
+    // A pending expiry must not keep a process alive on its own (real timers only).
+    (timer as { unref?: () => void }).unref?.();
+    this.expiries.set(key, timer);
   }
 
   private record(event: HistoryEvent): void {

@@ -1,6 +1,6 @@
 /**
  * The storage contract the registries stand on. Two implementations honour it identically
- * (etcd v3 and in memory), checked by one contract suite (contract-suite.ts).
+ * (etcd v3 and in memory), checked by one contract suite (e2e/registry/storage-contract.ts).
  *
  * Values are opaque strings (JSON text); decoding belongs to the layer above, so one value that
  * fails to decode spoils only that object. Revisions are etcd revisions: a store-wide counter
@@ -31,6 +31,15 @@ export interface ListOptions {
   startAfter?: string;
   /** Read at this past revision (for consistent paging); unset reads the latest. */
   revision?: number;
+}
+
+export interface WriteOptions {
+  /**
+   * Whole seconds after which the key is deleted by the store itself (etcd: a lease), with a
+   * `delete` event to watchers as for any delete. Every write sets the expiry afresh: a write
+   * with a TTL restarts it, a write without one (or 0) makes the key permanent again.
+   */
+  ttlSeconds?: number;
 }
 
 export type StorageEventType = 'create' | 'update' | 'delete';
@@ -65,12 +74,12 @@ export interface Storage {
   get(key: string): Promise<KeyValue | undefined>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   /** Writes a new key; StorageError `KeyExists` if it is there. */
-  create(key: string, value: string): Promise<KeyValue>;
+  create(key: string, value: string, options?: WriteOptions): Promise<KeyValue>;
   /**
    * Replaces a key's value only if its modRevision is `expectedModRevision`.
    * StorageError `KeyNotFound` if absent, `Conflict` (with the current KeyValue) on a mismatch.
    */
-  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
+  update(key: string, value: string, expectedModRevision: number, options?: WriteOptions): Promise<KeyValue>;
   /**
    * Deletes a key (only if its modRevision is `expectedModRevision`, when given) and returns the
    * deleted KeyValue with `modRevision` set to the revision of the delete.
@@ -102,6 +111,16 @@ export class StorageError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** The TTL a write asks for (undefined: none), or a StorageError `Internal` for a nonsensical one. */
+export function ttlSecondsOf(key: string, options: WriteOptions | undefined): number | undefined {
+  const ttl = options?.ttlSeconds;
+  if (ttl === undefined || ttl === 0) return undefined;
+  if (!Number.isInteger(ttl) || ttl < 0) {
+    throw new StorageError('Internal', key, `a TTL must be a whole number of seconds, not ${ttl}`);
+  }
+  return ttl;
 }
 
 export const isStorageError = (err: unknown, code?: StorageErrorCode): err is StorageError =>

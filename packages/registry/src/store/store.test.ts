@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '@tskube/component-base';
 import { isStatusError, type FieldError, type StatusError } from '@tskube/api-types';
 import type { StoredObject } from '../cache/types.js';
 import { createMemoryStorage } from '../storage/memory.js';
@@ -483,6 +484,53 @@ describe('watch', () => {
     }
     watcher.close();
     expect(seen).toEqual(['ADDED b', 'MODIFIED a', 'DELETED b']);
+  });
+});
+
+describe('TTL from the strategy', () => {
+  /** Widgets that live `spec.size` seconds after each write (0: forever), over storage on a fake clock. */
+  function ttlSetup() {
+    const clock = new FakeClock();
+    const asked: boolean[] = [];
+    const strategy: Strategy<Widget> = {
+      ...widgetStrategy,
+      ttlSeconds: (w, update) => {
+        asked.push(update);
+        return w.spec?.size;
+      },
+    };
+    return { clock, asked, ...setup({ cache: true, strategy, storage: createMemoryStorage({ clock }) }) };
+  }
+
+  it('an object expires after the TTL of its create, and watchers see it DELETED', async () => {
+    const { clock, asked, store } = ttlSetup();
+    await store.create('ns1', widget('short', { spec: { size: 10 } }));
+    await store.create('ns1', widget('forever', { spec: { size: 0 } }));
+    await store.ready();
+    const list = await store.list('ns1');
+    const watcher = store.watch('ns1', { resourceVersion: list.metadata.resourceVersion });
+    clock.advance(10_000);
+    const ev = (await watcher[Symbol.asyncIterator]().next()).value;
+    watcher.close();
+    expect(`${ev?.type} ${ev?.object.metadata.name}`).toBe('DELETED short');
+    expect(await caught(store.get('ns1', 'short'))).toMatchObject({ reason: 'NotFound' });
+    expect((await store.list('ns1')).items.map((w) => w.metadata.name)).toEqual(['forever']);
+    expect(asked).toEqual([false, false]);
+  });
+
+  it.each([
+    ['update', (store: Store<Widget>) => store.update('ns1', 'w', widget('w', { spec: { size: 10, color: 'red' } }))],
+    ['guaranteedUpdate', (store: Store<Widget>) => store.guaranteedUpdate('ns1', 'w', (w) => ({ ...w, spec: { size: 10, color: 'red' } }))],
+  ])('%s writes with a fresh TTL', async (_verb, write) => {
+    const { clock, asked, store } = ttlSetup();
+    await store.create('ns1', widget('w', { spec: { size: 10 } }));
+    clock.advance(9_000);
+    await write(store);
+    expect(asked).toEqual([false, true]);
+    clock.advance(9_000);
+    expect((await store.get('ns1', 'w')).spec?.color).toBe('red');
+    clock.advance(1_000);
+    expect(await caught(store.get('ns1', 'w'))).toMatchObject({ reason: 'NotFound' });
   });
 });
 

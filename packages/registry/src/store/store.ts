@@ -22,7 +22,7 @@ import {
 import { silentLogger, type Clock, type Logger } from '@tskube/component-base';
 import { createWatchCache } from '../cache/index.js';
 import type { CacheWatcher, StoredObject, WatchCache } from '../cache/types.js';
-import { isStorageError, type KeyValue, type Storage } from '../storage/types.js';
+import { isStorageError, type KeyValue, type Storage, type WriteOptions } from '../storage/types.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import {
   interpretCreateError,
@@ -88,6 +88,12 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
     return `${root}${ns}/${name}`;
   };
   const prefixFor = (ns: string | undefined): string => (strategy.namespaced && ns ? `${root}${ns}/` : root);
+
+  /** How long the object lives after this write, as the strategy decides. */
+  const writeOptions = (obj: T, update: boolean): WriteOptions | undefined => {
+    const ttlSeconds = strategy.ttlSeconds?.(obj, update);
+    return ttlSeconds ? { ttlSeconds } : undefined;
+  };
 
   /** The stored value is the object without its resourceVersion, which is the key's modRevision. */
   const encode = (obj: T): string => JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
@@ -212,7 +218,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
       if (dryRun) return obj;
       for (let attempt = 1; ; attempt++) {
         try {
-          const kv = await storage.create(keyFor(ns, meta.name!), encode(obj));
+          const kv = await storage.create(keyFor(ns, meta.name!), encode(obj), writeOptions(obj, false));
           stored = true;
           return decode(kv);
         } catch (err) {
@@ -345,7 +351,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
           next.metadata.resourceVersion = String(kv.modRevision);
           return next;
         }
-        return decode(await storage.update(key, data, cur.modRevision));
+        return decode(await storage.update(key, data, cur.modRevision, writeOptions(next, true)));
       } catch (err) {
         if (isStorageError(err, 'Conflict')) {
           cur = err.current ?? (await read(key, name, interpretUpdateError));
@@ -472,7 +478,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
           return obj;
         }
         if (decision === 'pending' || sameJSON(obj, old) || options.dryRun) return obj;
-        return decode(await storage.update(key, encode(obj), cur.modRevision));
+        return decode(await storage.update(key, encode(obj), cur.modRevision, writeOptions(obj, true)));
       } catch (err) {
         // Changed since it was read: decide again on the current state.
         if (isStorageError(err, 'Conflict')) continue;

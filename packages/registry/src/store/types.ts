@@ -44,6 +44,12 @@ export interface Strategy<T extends StoredObject> {
   };
   /** Selectable fields for field selectors (`metadata.name`, `spec.nodeName`, ...). */
   fields(obj: T): Record<string, string>;
+  /**
+   * Whole seconds the object lives after this write (upstream: the store's TTLFunc); storage
+   * deletes it then, and watchers see it DELETED. Asked on every write (`update`: not a create),
+   * so each write restarts the TTL. Absent, undefined or 0: the object lives until deleted.
+   */
+  ttlSeconds?(obj: T, update: boolean): number | undefined;
 }
 
 /** Side effects around writes that a strategy, being pure, cannot do (upstream: BeginCreate, AfterDelete, admission). */
