@@ -127,6 +127,35 @@ describe('createWatchCache', () => {
     w.close();
   });
 
+  it('applies every event of one revision: etcd deletes all the keys of an expired lease at once', async () => {
+    const inner = createMemoryStorage();
+    await inner.create(key('ns', 'a'), pod('ns', 'a'));
+    const b = await inner.create(key('ns', 'b'), pod('ns', 'b'));
+    const rev = b.modRevision + 1;
+    const deleteAt = (kv: KeyValue): StorageEvent => ({ type: 'delete', key: kv.key, revision: rev, value: kv.value, prevValue: kv.value });
+    const [kvA, kvB] = (await inner.list(PREFIX)).items;
+    // The storage watch delivers both deletes of one transaction, as etcd does for a lease.
+    const scripted: StorageWatch = {
+      close() {},
+      async *[Symbol.asyncIterator]() {
+        yield deleteAt(kvA!);
+        yield deleteAt(kvB!);
+        await new Promise(() => {});
+      },
+    };
+    const storage = new Proxy(inner, {
+      get: (t, p) => (p === 'watch' ? () => scripted : (Reflect.get(t, p) as unknown)),
+    });
+    const { cache } = await setup({ storage });
+    const w = cache.watch({ resourceVersion: String(b.modRevision) });
+    expect((await take(w, 2)).map(brief)).toEqual([
+      ['DELETED', 'a', String(rev)],
+      ['DELETED', 'b', String(rev)],
+    ]);
+    w.close();
+    expect(cache.list().items).toEqual([]);
+  });
+
   it('resumes from a middle resourceVersion with exactly the later events, once, in order', async () => {
     const { storage, cache } = await setup();
     const a1 = await storage.create(key('ns', 'a'), pod('ns', 'a'));

@@ -355,7 +355,9 @@ export function createWatchCache<T extends StoredObject>(opts: WatchCacheOptions
   }
 
   function apply(ev: StorageEvent): void {
-    if (ev.revision <= revision) return;
+    // One transaction can change several keys at one revision (etcd deletes every key of an
+    // expired lease at once), so only events older than the latest applied one are stale.
+    if (ev.revision < revision) return;
     const prev = entries.get(ev.key);
     const prevObject = prev?.object;
     let event: WindowEvent<T>['event'] | undefined;
