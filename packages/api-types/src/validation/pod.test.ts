@@ -115,6 +115,55 @@ describe('validatePod', () => {
       'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath',
       'FieldValueNotSupported',
     ],
+    [
+      'env resourceFieldRef resource supported',
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } }]),
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }]),
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.resource',
+      'FieldValueNotSupported',
+    ],
+    [
+      'env resourceFieldRef cpu divisor 1 or 1m',
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { containerName: 'web', resource: 'requests.cpu', divisor: '1m' } } }]),
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '10m' } } }]),
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor',
+      'FieldValueInvalid',
+    ],
+    [
+      'env resourceFieldRef memory divisor one unit',
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'requests.memory', divisor: '1Gi' } } }]),
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'requests.memory', divisor: '2Mi' } } }]),
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor',
+      'FieldValueInvalid',
+    ],
+    [
+      'env resourceFieldRef divisor parses',
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } }]),
+      (p) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: 'one' } } }]),
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor',
+      'FieldValueInvalid',
+    ],
+    [
+      'restartPolicy Always only on init containers (sidecars)',
+      (p) => (spec(p).initContainers = [{ ...structuredClone(c0(p)), name: 'sidecar', restartPolicy: 'Always' }]),
+      (p) => (c0(p).restartPolicy = 'Always'),
+      'spec.containers[0].restartPolicy',
+      'FieldValueForbidden',
+    ],
+    [
+      'init container restartPolicy is Always or unset',
+      (p) => (spec(p).initContainers = [{ ...structuredClone(c0(p)), name: 'init', livenessProbe: undefined }]),
+      (p) => (spec(p).initContainers = [{ ...structuredClone(c0(p)), name: 'init', restartPolicy: 'OnFailure' }]),
+      'spec.initContainers[0].restartPolicy',
+      'FieldValueNotSupported',
+    ],
+    [
+      'probes only on sidecar init containers',
+      (p) => (spec(p).initContainers = [{ ...structuredClone(c0(p)), name: 'sidecar', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 8080 } } }]),
+      (p) => (spec(p).initContainers = [{ ...structuredClone(c0(p)), name: 'init' }]),
+      'spec.initContainers[0].livenessProbe',
+      'FieldValueForbidden',
+    ],
     ['volume name DNS label', (p) => (spec(p).volumes!.push({ name: 'cache', emptyDir: {} })), (p) => spec(p).volumes!.push({ name: 'Cache', emptyDir: {} }), 'spec.volumes[1].name', 'FieldValueInvalid'],
     ['volume names unique', (p) => spec(p).volumes!.push({ name: 'd2', emptyDir: {} }), (p) => spec(p).volumes!.push({ name: 'data', emptyDir: {} }), 'spec.volumes[1].name', 'FieldValueDuplicate'],
     ['exactly one volume source', (p) => (spec(p).volumes![0] = { name: 'data', hostPath: { path: '/tmp', type: '' } }), (p) => (spec(p).volumes![0]!.hostPath = { path: '/tmp' }), 'spec.volumes[0].hostPath', 'FieldValueForbidden'],
@@ -137,6 +186,24 @@ describe('validatePod', () => {
     ['toleration with empty key must be Exists', (p) => (spec(p).tolerations = [{ operator: 'Exists' }]), (p) => (spec(p).tolerations = [{ operator: 'Equal' }]), 'spec.tolerations[0].operator', 'FieldValueInvalid'],
     ['namespace required', () => {}, (p) => delete p.metadata!.namespace, 'metadata.namespace', 'FieldValueRequired'],
   ];
+
+  it.each([
+    ['spec.containers[0].restartPolicy', (p: Pod) => (c0(p).restartPolicy = 'Always'), 'Forbidden: may not be set for non-init containers'],
+    [
+      'spec.initContainers[0].restartPolicy',
+      (p: Pod) => (spec(p).initContainers = [{ ...structuredClone(c0(p)), name: 'init', livenessProbe: undefined, restartPolicy: 'Never' }]),
+      'Unsupported value: "Never": supported values: "Always"',
+    ],
+    [
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor',
+      (p: Pod) => (c0(p).env = [{ name: 'N', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '2' } } }]),
+      `Invalid value: "limits.cpu": only divisor's values 1m and 1 are supported with the cpu resource`,
+    ],
+  ])('%s: the upstream message', (path, change, message) => {
+    const pod = validPod();
+    change(pod);
+    expect(validatePod(pod).find((e) => e.field === path)?.message).toBe(message);
+  });
 
   it.each(rows)('%s: passing change is valid', (_rule, pass) => {
     const pod = validPod();

@@ -217,6 +217,7 @@ function validateEnv(env: EnvVar[] | undefined, path: string): FieldError[] {
       const r = from.resourceFieldRef.resource;
       if (!r) errs.push(field.required(`${fp}.resourceFieldRef.resource`));
       else if (!ENV_RESOURCE_FIELDS.includes(r)) errs.push(field.notSupported(`${fp}.resourceFieldRef.resource`, r, ENV_RESOURCE_FIELDS));
+      errs.push(...validateResourceDivisor(r, from.resourceFieldRef.divisor, `${fp}.resourceFieldRef`));
     }
     for (const k of ['configMapKeyRef', 'secretKeyRef'] as const) {
       const ref = from[k];
@@ -225,6 +226,24 @@ function validateEnv(env: EnvVar[] | undefined, path: string): FieldError[] {
       if (!ref.key) errs.push(field.required(`${fp}.${k}.key`));
     }
   });
+  return errs;
+}
+
+const MEMORY_DIVISORS = ['1', '1k', '1M', '1G', '1T', '1P', '1E', '1Ki', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei'];
+
+/** Upstream validateContainerResourceDivisor: cpu in cores or millicores, memory and storage in one unit of a suffix. */
+function validateResourceDivisor(resource: string, divisor: string | number | undefined, path: string): FieldError[] {
+  if (divisor === undefined) return [];
+  const errs: FieldError[] = [];
+  const q = parseQ(divisor, `${path}.divisor`, errs);
+  if (!q || q.isZero()) return errs;
+  const d = q.toString();
+  const what = resource.endsWith('.cpu') ? 'cpu' : resource.endsWith('.memory') ? 'memory' : resource.endsWith('.ephemeral-storage') ? 'local ephemeral storage' : undefined;
+  if (what === 'cpu' && d !== '1m' && d !== '1') {
+    errs.push(field.invalid(`${path}.divisor`, resource, "only divisor's values 1m and 1 are supported with the cpu resource"));
+  } else if (what && what !== 'cpu' && !MEMORY_DIVISORS.includes(d)) {
+    errs.push(field.invalid(`${path}.divisor`, resource, `only divisor's values ${MEMORY_DIVISORS.join(', ')} are supported with the ${what} resource`));
+  }
   return errs;
 }
 

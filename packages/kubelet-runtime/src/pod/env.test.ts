@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Service } from '@tskube/api-types';
+import type { Container, ResourceFieldSelector, Service } from '@tskube/api-types';
 import { testPod } from '../testing/fake-api.js';
-import { containerEnv, expandVars, serviceEnv } from './env.js';
+import { containerEnv, expandVars, resourceFieldRefValue, serviceEnv } from './env.js';
 
 const svc = (name: string, namespace: string, clusterIP: string, ports: { port: number; name?: string; protocol?: string }[]): Service =>
   ({ metadata: { name, namespace }, spec: { clusterIP, ports } }) as Service;
@@ -78,4 +78,67 @@ describe('containerEnv', () => {
     ['$$(A)', '$(A)'],
     ['no refs', 'no refs'],
   ])('expandVars(%s) = %s', (input, want) => expect(expandVars(input, new Map([['A', 'a']]))).toBe(want));
+});
+
+describe('resourceFieldRef', () => {
+  const allocatable = { cpu: '2', memory: '4Gi', pods: '110' };
+  const limited: Container = {
+    name: 'app',
+    image: 'i',
+    resources: { limits: { cpu: '500m', memory: '64Mi', 'ephemeral-storage': '1G' }, requests: { cpu: '250m', memory: '32Mi' } },
+  };
+  const unlimited: Container = { name: 'free', image: 'i', resources: { requests: { cpu: '0.1' } } };
+  const zeroLimit: Container = { name: 'zero', image: 'i', resources: { limits: { cpu: '0' } } };
+  const pod = testPod('r', { containers: [limited, unlimited, zeroLimit], initContainers: [{ name: 'setup', image: 'i', resources: { limits: { memory: '1Mi' } } }] });
+
+  // [case, container, resource, divisor, want]
+  it.each<[string, Container, string, string | number | undefined, string]>([
+    ['limits.cpu in cores, rounded up', limited, 'limits.cpu', undefined, '1'],
+    ['limits.cpu in millicores', limited, 'limits.cpu', '1m', '500'],
+    ['requests.cpu in cores, rounded up', limited, 'requests.cpu', undefined, '1'],
+    ['requests.cpu in millicores', limited, 'requests.cpu', '1m', '250'],
+    ['limits.memory in bytes', limited, 'limits.memory', undefined, String(64 * 1024 * 1024)],
+    ['limits.memory in Mi', limited, 'limits.memory', '1Mi', '64'],
+    ['limits.memory in M, rounded up', limited, 'limits.memory', '1M', '68'],
+    ['requests.memory in Ki', limited, 'requests.memory', '1Ki', String(32 * 1024)],
+    ['limits.ephemeral-storage in Gi, rounded up', limited, 'limits.ephemeral-storage', '1Gi', '1'],
+    ['a zero divisor counts as 1', limited, 'limits.memory', '0', String(64 * 1024 * 1024)],
+    ['a numeric divisor', limited, 'limits.cpu', 1, '1'],
+    ['no cpu limit: the node allocatable', unlimited, 'limits.cpu', '1m', '2000'],
+    ['no memory limit: the node allocatable', unlimited, 'limits.memory', '1Mi', '4096'],
+    ['a zero limit: the node allocatable', zeroLimit, 'limits.cpu', undefined, '2'],
+    ['no memory request: 0', unlimited, 'requests.memory', undefined, '0'],
+    ['a fractional request', unlimited, 'requests.cpu', '1m', '100'],
+    ['a limit the node does not report either: 0', unlimited, 'limits.ephemeral-storage', undefined, '0'],
+  ])('%s', (_name, container, resource, divisor, want) => {
+    const ref: ResourceFieldSelector = { resource, ...(divisor === undefined ? {} : { divisor }) };
+    expect(resourceFieldRefValue(pod, container, ref, allocatable)).toBe(want);
+  });
+
+  it.each<[string, ResourceFieldSelector, string]>([
+    ['another app container', { containerName: 'app', resource: 'limits.cpu', divisor: '1m' }, '500'],
+    ['an init container', { containerName: 'setup', resource: 'limits.memory', divisor: '1Ki' }, '1024'],
+  ])('containerName picks %s', (_name, ref, want) => {
+    expect(resourceFieldRefValue(pod, unlimited, ref, allocatable)).toBe(want);
+  });
+
+  it.each<[string, ResourceFieldSelector, string]>([
+    ['an unknown container', { containerName: 'nope', resource: 'limits.cpu' }, 'container nope not found'],
+    ['an unknown resource', { resource: 'limits.gpu' }, 'unsupported container resource : limits.gpu'],
+  ])('%s is an error (the container does not start)', (_name, ref, message) => {
+    expect(() => resourceFieldRefValue(pod, limited, ref, allocatable)).toThrow(message);
+  });
+
+  it('resolves in containerEnv, where $(VAR) references can use it', () => {
+    const c: Container = {
+      ...limited,
+      env: [
+        { name: 'CPU_MILLIS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
+        { name: 'MEM_MI', valueFrom: { resourceFieldRef: { containerName: 'app', resource: 'requests.memory', divisor: '1Mi' } } },
+        { name: 'FLAGS', value: '--cpu=$(CPU_MILLIS)m --mem=$(MEM_MI)Mi' },
+      ],
+    };
+    const env = Object.fromEntries(containerEnv(pod, c, [], { ...ctx, allocatable }).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ CPU_MILLIS: '500', MEM_MI: '32', FLAGS: '--cpu=500m --mem=32Mi' });
+  });
 });

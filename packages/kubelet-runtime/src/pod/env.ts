@@ -1,15 +1,17 @@
 /**
  * A container's environment as the kubelet computes it: the seed-era service variables
  * (`<SVC>_SERVICE_HOST`, `<SVC>_SERVICE_PORT` and the docker-links style `<SVC>_PORT_*`), then
- * the container's own `env` (which wins), with `valueFrom.fieldRef` resolved and `$(VAR)`
- * references expanded as upstream.
+ * the container's own `env` (which wins), with `valueFrom.fieldRef` and `valueFrom.resourceFieldRef`
+ * resolved and `$(VAR)` references expanded as upstream.
  */
-import type { Container, Pod, Service } from '@tskube/api-types';
+import { parseQuantity, type Container, type Pod, type Quantity, type QuantityValue, type ResourceFieldSelector, type ResourceList, type Service } from '@tskube/api-types';
 
 export interface EnvContext {
   nodeName: string;
   hostIP: string;
   podIP: string;
+  /** The node's allocatable: what `limits.*` of a container without that limit resolves to. */
+  allocatable?: ResourceList;
 }
 
 export interface EnvVarValue {
@@ -93,6 +95,36 @@ export function fieldRefValue(pod: Pod, path: string, ctx: EnvContext): string {
   }
 }
 
+const quantity = (v: QuantityValue | undefined): Quantity | undefined => (v === undefined ? undefined : parseQuantity(v));
+
+/** ceil(a / b) for a ≥ 0, b > 0. */
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
+
+/**
+ * A container's `limits.cpu`, `requests.memory`, ... for `valueFrom.resourceFieldRef` (upstream
+ * ExtractContainerResourceValue after defaultPodLimitsForDownwardAPI): in units of `divisor`
+ * (default 1) rounded up; cpu counted in millicores first, so `250m` is `1` and `250` with a
+ * `1m` divisor. A limit that is unset (or zero) is the node's allocatable; an unset request is 0.
+ * `containerName` picks another container of the pod.
+ */
+export function resourceFieldRefValue(pod: Pod, container: Container, ref: ResourceFieldSelector, allocatable: ResourceList = {}): string {
+  let target = container;
+  if (ref.containerName) {
+    const found = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === ref.containerName);
+    if (!found) throw new Error(`container ${ref.containerName} not found`);
+    target = found;
+  }
+  const m = /^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.exec(ref.resource);
+  if (!m) throw new Error(`unsupported container resource : ${ref.resource}`);
+  const [, kind, name] = m as unknown as [string, 'limits' | 'requests', string];
+  let q = quantity(target.resources?.[kind]?.[name]);
+  if (kind === 'limits' && (!q || q.isZero())) q = quantity(allocatable[name]);
+  const divisor = quantity(ref.divisor);
+  const d = !divisor || divisor.isZero() ? parseQuantity(1) : divisor;
+  if (!q || q.sign() <= 0) return '0';
+  return String(name === 'cpu' ? ceilDiv(q.milliValue(), d.milliValue()) : ceilDiv(q.value(), d.value()));
+}
+
 /** Expands `$(VAR)` from `vars`; `$$(VAR)` escapes; unknown references stay as written (upstream expansion). */
 export function expandVars(s: string, vars: ReadonlyMap<string, string>): string {
   return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {
@@ -107,7 +139,8 @@ export function containerEnv(pod: Pod, container: Container, services: readonly 
   for (const e of container.env ?? []) {
     let value: string;
     if (e.valueFrom?.fieldRef) value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, ctx);
-    else if (e.valueFrom) throw new Error(`env ${e.name}: only value and valueFrom.fieldRef are supported`);
+    else if (e.valueFrom?.resourceFieldRef) value = resourceFieldRefValue(pod, container, e.valueFrom.resourceFieldRef, ctx.allocatable);
+    else if (e.valueFrom) throw new Error(`env ${e.name}: only value, valueFrom.fieldRef and valueFrom.resourceFieldRef are supported`);
     else value = expandVars(e.value ?? '', vars);
     vars.delete(e.name); // an explicit variable moves to the end, after what it may reference
     vars.set(e.name, value);
