@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from '@tskube/api-types';
+import type { Container, Pod } from '@tskube/api-types';
 import { FakeClock, silentLogger } from '@tskube/component-base';
 import { createFakeRuntime, type FakeRuntime } from '../runtime/fake.js';
 import { createFakeClient, testPod, type FakeClient } from '../testing/fake-api.js';
@@ -243,6 +243,114 @@ describe('Kubelet with the fake runtime', () => {
       await finish(kubelet, runtime, 'a', 0);
       await finish(kubelet, runtime, 'b', 0);
       expect(await live(runtime)).toEqual(['app']);
+    });
+  });
+
+  describe('sidecars', () => {
+    const sidecarPod = (name: string, restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always', proxy: Partial<Container> = {}) =>
+      testPod(name, {
+        restartPolicy,
+        initContainers: [{ name: 'proxy', image: 'img:1', restartPolicy: 'Always', ...proxy }, { name: 'setup', image: 'img:1' }],
+        containers: [{ name: 'app', image: 'img:1' }],
+      });
+    const live = async (runtime: FakeRuntime) => (await runtime.listContainers()).filter((c) => c.state === 'running').map((c) => c.name).sort();
+    const finish = async (kubelet: Kubelet, runtime: FakeRuntime, name: string, exitCode: number) => {
+      const c = (await runtime.listContainers()).find((x) => x.name === name && x.state === 'running')!;
+      runtime.exitContainer(c.id, exitCode);
+      await settle(kubelet);
+    };
+
+    it('start before the next init container, keep running beside the app, and count toward readiness', async () => {
+      const { kubelet, runtime, api } = await setup();
+      api.pods.set(sidecarPod('side'));
+      await settle(kubelet);
+      // The sidecar started, so the next init container runs beside it.
+      expect(await live(runtime)).toEqual(['proxy', 'setup']);
+      let s = lastStatus(api, 'side');
+      expect(s?.phase).toBe('Pending');
+      expect(s?.initContainerStatuses?.map((c) => [c.name, c.started, c.ready])).toEqual([
+        ['proxy', true, true],
+        ['setup', true, false],
+      ]);
+      await finish(kubelet, runtime, 'setup', 0);
+      expect(await live(runtime)).toEqual(['app', 'proxy']);
+      s = lastStatus(api, 'side');
+      expect(s?.phase).toBe('Running');
+      expect(s?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(s?.initContainerStatuses?.[0]).toMatchObject({ name: 'proxy', started: true, ready: true, state: { running: {} } });
+    });
+
+    it('a sidecar that exits is restarted, even under restartPolicy Never, with the backoff', async () => {
+      const { kubelet, runtime, api, clock } = await setup();
+      api.pods.set(sidecarPod('crashy', 'Never'));
+      await settle(kubelet);
+      await finish(kubelet, runtime, 'setup', 0);
+      await finish(kubelet, runtime, 'proxy', 0);
+      expect(await live(runtime)).toEqual(['app', 'proxy']);
+      expect(lastStatus(api, 'crashy')?.initContainerStatuses?.[0]).toMatchObject({ restartCount: 1, state: { running: {} } });
+      await finish(kubelet, runtime, 'proxy', 1);
+      const s = lastStatus(api, 'crashy');
+      expect(s?.initContainerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
+      expect(s?.phase).toBe('Running');
+      expect(s?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', message: 'containers with unready status: [proxy]' });
+      clock.advance(10_100);
+      await settle(kubelet);
+      expect(lastStatus(api, 'crashy')?.initContainerStatuses?.[0]).toMatchObject({ restartCount: 2, state: { running: {} } });
+    });
+
+    it.each<['Never' | 'OnFailure', number, string]>([
+      ['Never', 0, 'Succeeded'],
+      ['Never', 3, 'Failed'],
+      ['OnFailure', 0, 'Succeeded'],
+    ])('restartPolicy %s, app exits %i: the sidecar is stopped and the pod %s', async (policy, exitCode, phase) => {
+      const { kubelet, runtime, api } = await setup();
+      api.pods.set(sidecarPod('job', policy));
+      await settle(kubelet);
+      await finish(kubelet, runtime, 'setup', 0);
+      await finish(kubelet, runtime, 'app', exitCode);
+      expect(await live(runtime)).toEqual([]);
+      const s = lastStatus(api, 'job');
+      expect(s?.phase).toBe(phase);
+      expect(s?.initContainerStatuses?.[0]?.state?.terminated).toBeDefined();
+      expect(s?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(exitCode);
+      // Not started again afterwards.
+      kubelet.resyncAll();
+      await settle(kubelet);
+      expect(await live(runtime)).toEqual([]);
+    });
+
+    it('the next init container waits for the sidecar startup probe', async () => {
+      const { kubelet, runtime, api, clock } = await setup();
+      let healthy = false;
+      vi.spyOn(runtime, 'execSync').mockImplementation(async () => ({ exitCode: healthy ? 0 : 1, output: '' }));
+      api.pods.set(sidecarPod('probed', 'Always', { startupProbe: { exec: { command: ['ready'] }, periodSeconds: 1, failureThreshold: 30 } }));
+      await settle(kubelet);
+      expect(await live(runtime)).toEqual(['proxy']);
+      expect(lastStatus(api, 'probed')?.initContainerStatuses?.[0]).toMatchObject({ started: false, ready: false });
+      healthy = true;
+      clock.advance(1_000);
+      await settle(kubelet);
+      expect(await live(runtime)).toEqual(['proxy', 'setup']);
+      expect(lastStatus(api, 'probed')?.initContainerStatuses?.[0]).toMatchObject({ started: true, ready: true });
+    });
+
+    it('on deletion, sidecars are stopped after the app containers', async () => {
+      const { kubelet, runtime, api } = await setup();
+      const pod = sidecarPod('bye2');
+      api.pods.set(pod);
+      await settle(kubelet);
+      await finish(kubelet, runtime, 'setup', 0);
+      const names = new Map((await runtime.listContainers()).map((c) => [c.id, c.name]));
+      const stopped: string[] = [];
+      const stop = runtime.stopContainer.bind(runtime);
+      vi.spyOn(runtime, 'stopContainer').mockImplementation(async (id, grace) => {
+        stopped.push(names.get(id) ?? id);
+        await stop(id, grace);
+      });
+      api.pods.set({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2024-01-01T00:00:00Z', deletionGracePeriodSeconds: 5 } });
+      await settle(kubelet);
+      expect(stopped).toEqual(['app', 'proxy']);
+      expect(api.deletes.map((d) => d.name)).toEqual(['bye2']);
     });
   });
 });

@@ -1,15 +1,16 @@
 /**
  * The kubelet's pod lifecycle: pod workers driven by the pod informer (this node's pods), runtime
  * events (the evented PLEG) and a periodic resync; syncPod (init containers one at a time, then the
- * app containers) / syncTerminatingPod / orphan cleanup;
+ * app containers; sidecars keep running beside them) / syncTerminatingPod / orphan cleanup;
  * probes; status reporting; garbage collection. What runs is found again from the runtime's
  * labels, so a restarted kubelet adopts running containers instead of restarting them.
  */
-import type { Container, Pod, Service } from '@tskube/api-types';
+import os from 'node:os';
+import type { Container, Pod, ResourceList, Service } from '@tskube/api-types';
 import { StatusError } from '@tskube/api-types';
 import type { Client, Informer } from '@tskube/client';
 import { systemClock, type Clock, type Logger } from '@tskube/component-base';
-import { backoffKey, computeInitAction, decideContainer, initProgress, type ContainerAction } from '../pod/actions.js';
+import { appContainersFinished, backoffKey, computeInitActions, decideContainer, initProgress, isSidecar, type ContainerAction, type StartedFn } from '../pod/actions.js';
 import { Backoff } from '../pod/backoff.js';
 import { containerEnv } from '../pod/env.js';
 import { containerHash } from '../pod/hash.js';
@@ -45,6 +46,11 @@ export interface KubeletDeps {
   backoffMaxMs?: number;
   /** Pods whose sync runs at once (default 32). */
   syncConcurrency?: number;
+  /**
+   * The node's allocatable, which `valueFrom.resourceFieldRef` gives for a limit a container does
+   * not set (default: the host's cpus and memory, as the registered Node reports them).
+   */
+  allocatable?: ResourceList;
   /** Informers to use instead of creating them (tests). */
   podInformer?: Informer<Pod>;
   serviceInformer?: Informer<Service>;
@@ -57,6 +63,9 @@ export interface ContainerRef {
 }
 
 const defaultGrace = (pod: Pod): number => pod.spec?.terminationGracePeriodSeconds ?? 30;
+
+/** What staticNodeStatus reports as capacity (= allocatable) when not told otherwise. */
+const hostAllocatable = (): ResourceList => ({ cpu: String(os.cpus().length), memory: `${Math.floor(os.totalmem() / 1024)}Ki` });
 
 export class Kubelet {
   readonly nodeName: string;
@@ -75,6 +84,7 @@ export class Kubelet {
   private readonly waiting = new Map<string, Map<string, Waiting>>();
   private readonly backoff: Backoff;
   private readonly imageBackoff: Backoff;
+  private readonly allocatable: ResourceList;
   private readonly workers: PodWorkers;
   private readonly probes: ProbeManager;
   readonly status: StatusManager;
@@ -94,6 +104,7 @@ export class Kubelet {
     this.cache = new RuntimeCache(deps.runtime);
     this.backoff = new Backoff(this.clock, deps.backoffInitialMs, deps.backoffMaxMs);
     this.imageBackoff = new Backoff(this.clock, deps.backoffInitialMs, deps.backoffMaxMs);
+    this.allocatable = deps.allocatable ?? hostAllocatable();
     this.workers = new PodWorkers((uid) => this.syncUid(uid), { clock: this.clock, logger: this.logger, concurrency: deps.syncConcurrency ?? 32 });
     this.recorder = createRecorder(deps.client.events, { nodeName: deps.nodeName, logger: this.logger, now: () => this.clock.now() });
     this.probes = new ProbeManager({
@@ -301,30 +312,54 @@ export class Kubelet {
       }
     }
 
-    const progress = sandbox ? initProgress(pod, sandbox.id, view.containers) : undefined;
-    if (sandbox && progress?.type === 'failed') {
-      // Upstream's KillPod: an init container failed under restartPolicy Never; the pod is Failed.
-      log.info({ container: progress.name }, 'init container failed; the pod fails');
-      changed = (await this.stopRunning(pod, view, defaultGrace(pod))) || changed;
-    } else if (sandbox && volumePaths && progress?.type === 'next') {
-      // Init containers run one at a time, in order; app containers wait for all of them.
-      const next = computeInitAction({ pod, sandboxId: sandbox.id, containers: view.containers, backoff: this.backoff, now: this.clock.now() });
-      if (next) {
-        const ok = await this.apply(pod, next.spec, next.action, sandbox, volumePaths, waiting).catch((err: unknown) => {
-          log.warn({ err, container: next.spec.name }, 'init container action failed');
+    // A sidecar lets the next init container start once running and, with a startup probe, once
+    // that succeeded (not merely before its probe worker exists).
+    const started: StartedFn = (spec, id) => !spec.startupProbe || this.probes.startupSucceeded(id);
+    const progress = sandbox ? initProgress(pod, sandbox.id, view.containers, started) : undefined;
+    const applyAll = async (list: { spec: Container; action: ContainerAction }[], what: string) => {
+      for (const { spec, action } of list) {
+        const ok = await this.apply(pod, spec, action, sandbox!, volumePaths!, waiting).catch((err: unknown) => {
+          log.warn({ err, container: spec.name }, `${what} action failed`);
           return true;
         });
         changed ||= ok;
       }
+    };
+    const initActions = () =>
+      computeInitActions({
+        pod,
+        sandboxId: sandbox!.id,
+        containers: view.containers,
+        backoff: this.backoff,
+        now: this.clock.now(),
+        started,
+        livenessFailed: (id) => this.probes.livenessFailed(id),
+        hash: containerHash,
+      });
+    if (sandbox && progress?.type === 'failed') {
+      // Upstream's KillPod: an init container failed under restartPolicy Never; the pod is Failed.
+      log.info({ container: progress.name }, 'init container failed; the pod fails');
+      changed = (await this.stopRunning(pod, view, defaultGrace(pod))) || changed;
+    } else if (sandbox && volumePaths && (progress?.type === 'next' || progress?.type === 'running')) {
+      // Init containers start one at a time, in order; app containers wait for all of them.
+      // Sidecars that already started are kept running (restarted when they exit) meanwhile.
+      await applyAll(initActions(), 'init container');
     } else if (sandbox && volumePaths && progress?.type === 'done') {
       const actions = decide(sandbox.id);
-      for (const spec of specs) {
-        const action = actions.get(spec.name)!;
-        const ok = await this.apply(pod, spec, action, sandbox, volumePaths, waiting).catch((err: unknown) => {
-          log.warn({ err, container: spec.name }, 'container action failed');
-          return true;
-        });
-        changed ||= ok;
+      if (appContainersFinished(actions.values())) {
+        // Upstream's KillPod: every app container is done for good, so the sidecars (which
+        // never keep a pod alive) are stopped, not restarted, and the pod ends Succeeded or Failed.
+        if (view.containers.some((c) => c.sandboxId === sandbox!.id && c.state === 'running')) {
+          log.info('app containers finished; stopping the sidecars');
+          changed = (await this.stopRunning(pod, view, defaultGrace(pod))) || changed;
+        }
+      } else {
+        // Sidecars first, as upstream starts init containers before app containers.
+        await applyAll(initActions(), 'sidecar');
+        await applyAll(
+          specs.map((spec) => ({ spec, action: actions.get(spec.name)! })),
+          'container',
+        );
       }
     }
     if (changed) view = (await this.cache.get()).pod(uid);
@@ -391,7 +426,12 @@ export class Kubelet {
         let env;
         let mounts;
         try {
-          env = containerEnv(pod, spec, this.serviceInformer.lister.list(), { nodeName: this.nodeName, hostIP: this.deps.nodeIP, podIP: sandbox.ip || this.deps.nodeIP });
+          env = containerEnv(pod, spec, this.serviceInformer.lister.list(), {
+            nodeName: this.nodeName,
+            hostIP: this.deps.nodeIP,
+            podIP: sandbox.ip || this.deps.nodeIP,
+            allocatable: this.allocatable,
+          });
           mounts = containerMounts(spec, volumePaths);
         } catch (err) {
           waiting.set(spec.name, { reason: 'CreateContainerConfigError', message: errMessage(err) });
@@ -461,15 +501,26 @@ export class Kubelet {
     return { ...pod, status: { ...sent, phase: isTerminalPhase(pod.status?.phase) ? pod.status?.phase : sent.phase } };
   }
 
-  /** Stops the pod's running containers (grace) and its ready sandboxes; true when anything stopped. */
+  /**
+   * Stops the pod's running containers (grace) and its ready sandboxes; true when anything
+   * stopped. Sidecars are stopped after the other containers, the last one first, within what
+   * is left of the grace period (at least 2 s of it, as upstream's minimum).
+   */
   private async stopRunning(pod: Pod, view: PodView, graceSeconds: number): Promise<boolean> {
     const live = view.containers.filter((c) => c.state === 'running' || c.state === 'created');
     const sandboxes = view.sandboxes.filter((s) => s.state === 'ready');
     if (live.length === 0 && sandboxes.length === 0) return false;
     for (const c of live) if (c.state === 'running') this.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, containerFieldPath(c.name));
     this.probes.removePod(pod.metadata?.uid ?? '');
+    const sidecars = (pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name);
+    const rank = (c: ContainerStatus) => sidecars.indexOf(c.name);
+    const deadline = this.clock.now() + graceSeconds * 1000;
     try {
-      await Promise.all(live.map((c) => this.runtime.stopContainer(c.id, graceSeconds)));
+      await Promise.all(live.filter((c) => rank(c) < 0).map((c) => this.runtime.stopContainer(c.id, graceSeconds)));
+      for (const c of live.filter((x) => rank(x) >= 0).sort((a, b) => rank(b) - rank(a))) {
+        const left = Math.ceil((deadline - this.clock.now()) / 1000);
+        await this.runtime.stopContainer(c.id, Math.min(graceSeconds, Math.max(left, 2)));
+      }
       await Promise.all(sandboxes.map((s) => this.runtime.stopPodSandbox(s.id)));
     } finally {
       this.cache.invalidate();

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@tskube/component-base';
 import type { ContainerStatus } from '../runtime/types.js';
 import { testPod } from '../testing/fake-api.js';
-import { computeInitAction, decideContainer, initProgress, shouldRestart, type RestartPolicy } from './actions.js';
+import type { Container } from '@tskube/api-types';
+import { appContainersFinished, computeInitActions, decideContainer, initProgress, shouldRestart, type ContainerAction, type RestartPolicy } from './actions.js';
 import { Backoff } from './backoff.js';
 
 const dead = (exitCode: number, finishedAt = 0, over: Partial<ContainerStatus> = {}): ContainerStatus => ({
@@ -144,8 +145,11 @@ describe('init containers', () => {
     expect(initProgress(testPod('p'), 'sb', []).type).toBe('done');
   });
 
-  const action = (policy: RestartPolicy, containers: ContainerStatus[], backoff = new Backoff(clock)) =>
-    computeInitAction({ pod: pod(policy), sandboxId: 'sb', containers, backoff, now: clock.now() });
+  const action = (policy: RestartPolicy, containers: ContainerStatus[], backoff = new Backoff(clock)) => {
+    const all = computeInitActions({ pod: pod(policy), sandboxId: 'sb', containers, backoff, now: clock.now() });
+    expect(all.length).toBeLessThanOrEqual(1); // without sidecars, one init container at a time
+    return all[0];
+  };
 
   it.each<[string, RestartPolicy, ContainerStatus[], object | undefined]>([
     ['none started: start the first', 'Always', [], { spec: { name: 'a' }, action: { type: 'start', reason: 'new', restartCount: 0 } }],
@@ -171,4 +175,101 @@ describe('init containers', () => {
     backoff.next('u/a', clock.now() - 1000);
     expect(action('Always', [rc('a', 'exited', 1)], backoff)).toMatchObject({ spec: { name: 'a' }, action: { type: 'backoff', backoffMs: 10_000 } });
   });
+});
+
+describe('sidecars (init containers with restartPolicy Always)', () => {
+  const clock = new FakeClock(1_000_000);
+  const inits: Container[] = [
+    { name: 'proxy', image: 'img', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 15000 } } },
+    { name: 'setup', image: 'img' },
+    { name: 'log', image: 'img', restartPolicy: 'Always' },
+  ];
+  const pod = (restartPolicy: RestartPolicy = 'Always') => testPod('p', { restartPolicy, initContainers: inits });
+  /** A runtime container of `name` in sandbox `sb`; an id containing `unstarted` has not passed its startup probe. */
+  const rc = (name: string, state: ContainerStatus['state'], exitCode?: number, over: Partial<ContainerStatus> = {}): ContainerStatus =>
+    dead(exitCode ?? 0, clock.now(), { id: `${name}-${state}-${over.sandboxId ?? 'sb'}`, name, state, ...(exitCode === undefined ? { exitCode: undefined } : {}), ...over });
+  const started = (_spec: Container, id: string) => !id.includes('unstarted');
+  const proxyUp = () => rc('proxy', 'running');
+
+  it.each<[string, RestartPolicy, ContainerStatus[], string, string | undefined]>([
+    ['none started: the sidecar first', 'Always', [], 'next', 'proxy'],
+    ['sidecar running, startup probe pending: wait', 'Always', [rc('proxy', 'running', undefined, { id: 'proxy-unstarted' })], 'running', 'proxy'],
+    ['sidecar started: the next one starts beside it', 'Always', [proxyUp()], 'next', 'setup'],
+    ['sidecar exited before it let the next one start: start it again', 'Never', [rc('proxy', 'exited', 0)], 'next', 'proxy'],
+    ['sidecar running, next init container running', 'Always', [rc('setup', 'running'), proxyUp()], 'running', 'setup'],
+    ['sidecar crashed while the next one runs: still that one', 'Never', [rc('setup', 'running'), rc('proxy', 'exited', 1)], 'running', 'setup'],
+    ['init container done: the second sidecar', 'Always', [rc('setup', 'exited', 0), proxyUp()], 'next', 'log'],
+    ['last sidecar started: initialized', 'OnFailure', [rc('log', 'running'), rc('setup', 'exited', 0), proxyUp()], 'done', undefined],
+    ['last sidecar created, never started', 'Always', [rc('log', 'created'), rc('setup', 'exited', 0), proxyUp()], 'next', 'log'],
+    ['regular init container failed under Never: the pod fails', 'Never', [rc('setup', 'exited', 1), proxyUp()], 'failed', 'setup'],
+    ['an app container ran here', 'Always', [rc('app', 'running'), rc('proxy', 'exited', 1)], 'done', undefined],
+  ])('%s (%s) → %s %s', (_n, policy, containers, type, name) => {
+    const p = initProgress(pod(policy), 'sb', containers, started);
+    expect(p.type).toBe(type);
+    expect(p.type === 'next' ? p.spec.name : 'name' in p ? p.name : undefined).toBe(name);
+  });
+
+  const actions = (policy: RestartPolicy, containers: ContainerStatus[], opts: { backoff?: Backoff; sick?: string; changed?: string } = {}) =>
+    computeInitActions({
+      pod: pod(policy),
+      sandboxId: 'sb',
+      containers,
+      backoff: opts.backoff ?? new Backoff(clock),
+      now: clock.now(),
+      started,
+      livenessFailed: (id) => id === opts.sick,
+      hash: (spec) => (spec.name === opts.changed ? 'new-hash' : 'h'),
+    }).map(({ spec, action }) => [spec.name, action.type, 'reason' in action ? action.reason : undefined]);
+
+  it.each<[string, RestartPolicy, ContainerStatus[], Parameters<typeof actions>[2], unknown[][]]>([
+    ['none started: start the sidecar', 'Always', [], {}, [['proxy', 'start', 'new']]],
+    ['sidecar still starting: keep it, start nothing else', 'Always', [rc('proxy', 'running', undefined, { id: 'proxy-unstarted' })], {}, [['proxy', 'keep', undefined]]],
+    ['sidecar started: keep it and start the next', 'Always', [proxyUp()], {}, [['proxy', 'keep', undefined], ['setup', 'start', 'new']]],
+    ['the next one runs: keep the sidecar', 'Never', [rc('setup', 'running'), proxyUp()], {}, [['proxy', 'keep', undefined]]],
+    ['sidecar exited 0 under Never: restarted anyway', 'Never', [rc('setup', 'running'), rc('proxy', 'exited', 0)], {}, [['proxy', 'start', 'restart']]],
+    ['sidecar failed its startup probe: killed', 'Always', [proxyUp()], { sick: 'proxy-running-sb' }, [['proxy', 'kill', 'unhealthy'], ['setup', 'start', 'new']]],
+    ['sidecar spec changed (image update): replaced', 'Always', [rc('setup', 'running'), proxyUp()], { changed: 'proxy' }, [['proxy', 'start', 'spec-changed']]],
+    [
+      'initialized: every sidecar kept, an exited one restarted',
+      'OnFailure',
+      [rc('app', 'running'), rc('log', 'running'), rc('setup', 'exited', 0), rc('proxy', 'exited', 137)],
+      {},
+      [['proxy', 'start', 'restart'], ['log', 'keep', undefined]],
+    ],
+    ['initialized, sidecar gone from the runtime: started again', 'Always', [rc('app', 'running'), proxyUp()], {}, [['proxy', 'keep', undefined], ['log', 'start', 'new']]],
+    ['a regular init container failed under Never: nothing', 'Never', [rc('setup', 'exited', 1), proxyUp()], {}, []],
+    [
+      'sandbox recreated: the sidecar starts first again, its restart count goes on',
+      'Always',
+      [rc('app', 'exited', 137, { sandboxId: 'old' }), rc('proxy', 'exited', 137, { sandboxId: 'old', restartCount: 2 })],
+      {},
+      [['proxy', 'start', 'sandbox-changed']],
+    ],
+  ])('%s', (_n, policy, containers, opts, want) => {
+    expect(actions(policy, containers, opts)).toEqual(want);
+  });
+
+  it('a crashing sidecar restarts with the crash-loop backoff', () => {
+    const backoff = new Backoff(clock);
+    backoff.next('u/proxy', clock.now() - 1000);
+    expect(actions('Always', [rc('app', 'running'), rc('log', 'running'), rc('proxy', 'exited', 1)], { backoff })).toEqual([
+      ['proxy', 'backoff', undefined],
+      ['log', 'keep', undefined],
+    ]);
+  });
+
+  it('a restarted sidecar keeps counting restarts', () => {
+    const got = computeInitActions({ pod: pod(), sandboxId: 'sb', containers: [rc('app', 'running'), rc('proxy', 'exited', 1, { restartCount: 3 })], backoff: new Backoff(clock), now: clock.now() });
+    expect(got[0]).toMatchObject({ spec: { name: 'proxy' }, action: { type: 'start', restartCount: 4 } });
+  });
+
+  const keep: ContainerAction = { type: 'keep', current: dead(0, 0, { state: 'running' }) };
+  const done: ContainerAction = { type: 'done', last: dead(0, 0) };
+  const backoff: ContainerAction = { type: 'backoff', remainingMs: 1, backoffMs: 10, last: dead(1, 0) };
+  it.each<[string, ContainerAction[], boolean]>([
+    ['every app container done', [done, done], true],
+    ['one still running', [done, keep], false],
+    ['one to restart after its backoff', [done, backoff], false],
+    ['no app container', [], false],
+  ])('appContainersFinished: %s → %s', (_n, list, want) => expect(appContainersFinished(list)).toBe(want));
 });

@@ -34,6 +34,9 @@ export function shouldRestart(policy: RestartPolicy, exitCode: number): boolean 
 
 export const backoffKey = (podUid: string, name: string): string => `${podUid}/${name}`;
 
+/** A sidecar: an init container with restartPolicy Always, which keeps running beside the app containers. */
+export const isSidecar = (c: Container): boolean => c.restartPolicy === 'Always';
+
 export interface DecideInput {
   pod: Pod;
   spec: Container;
@@ -45,6 +48,8 @@ export interface DecideInput {
   livenessFailed: (containerId: string) => boolean;
   backoff: Backoff;
   now: number;
+  /** Overrides the pod's restartPolicy (sidecars always restart). */
+  restartPolicy?: RestartPolicy;
 }
 
 export function decideContainer(input: DecideInput): ContainerAction {
@@ -60,7 +65,7 @@ export function decideContainer(input: DecideInput): ContainerAction {
   }
   // Created but never started (a kubelet that died between create and start): replace it.
   if (latest.state === 'created') return { type: 'start', reason: 'not-started', restartCount: next, kill: latest.id, last: latest };
-  if (!shouldRestart(restartPolicyOf(pod), latest.exitCode ?? 1)) return { type: 'done', last: latest };
+  if (!shouldRestart(input.restartPolicy ?? restartPolicyOf(pod), latest.exitCode ?? 1)) return { type: 'done', last: latest };
   const key = backoffKey(latest.podUid || pod.metadata?.uid || '', spec.name);
   const remainingMs = backoff.remaining(key, latest.finishedAt ?? input.now);
   if (remainingMs > 0) return { type: 'backoff', remainingMs, backoffMs: backoff.current(key), last: latest };
@@ -69,40 +74,53 @@ export function decideContainer(input: DecideInput): ContainerAction {
 
 /**
  * Where the pod's init containers stand in its current sandbox (upstream's
- * computeInitContainerActions / findNextInitContainerToRun for regular init containers):
- * - `done`: all succeeded (or an app container already ran in this sandbox): app containers may run;
- * - `running`: one is running: wait for it;
- * - `next`: the init container to start next (`retry`: it failed or never started, so it runs
- *   again per restartPolicy and the crash-loop backoff; otherwise its first run in this sandbox);
- * - `failed`: one failed under restartPolicy Never: the pod fails.
- * Only instances in `sandboxId` count, so a recreated sandbox runs every init container again.
- * Sidecars (init containers with restartPolicy Always) are treated as regular init containers.
+ * computeInitContainerActions):
+ * - `done`: all succeeded or, for sidecars, started (or an app container already ran in this
+ *   sandbox): app containers may run;
+ * - `running`: one is running: wait for it to exit (regular) or to start (sidecar: running and
+ *   its startup probe, if any, succeeded);
+ * - `next`: the init container to start next (`retry`: it failed, exited (a sidecar) or never
+ *   started, so it runs again per restartPolicy and the crash-loop backoff; otherwise its first
+ *   run in this sandbox);
+ * - `failed`: a regular one failed under restartPolicy Never: the pod fails.
+ * `index` is that init container's place in the spec (their count when `done`). Only instances
+ * in `sandboxId` count, so a recreated sandbox runs every init container again.
  */
 export type InitProgress =
-  | { type: 'done' }
-  | { type: 'running'; name: string }
-  | { type: 'next'; spec: Container; retry: boolean }
-  | { type: 'failed'; name: string };
+  | { type: 'done'; index: number }
+  | { type: 'running'; name: string; index: number }
+  | { type: 'next'; spec: Container; retry: boolean; index: number }
+  | { type: 'failed'; name: string; index: number };
+
+/** Whether a running container has started: no startup probe, or it succeeded. */
+export type StartedFn = (spec: Container, containerId: string) => boolean;
 
 /** `containers`: the pod's runtime containers (init and app), newest first. */
-export function initProgress(pod: Pod, sandboxId: string, containers: readonly ContainerStatus[]): InitProgress {
+export function initProgress(pod: Pod, sandboxId: string, containers: readonly ContainerStatus[], started: StartedFn = () => true): InitProgress {
   const inits = pod.spec?.initContainers ?? [];
-  if (inits.length === 0) return { type: 'done' };
+  const done = { type: 'done', index: inits.length } as const;
+  if (inits.length === 0) return done;
   const inSandbox = containers.filter((c) => c.sandboxId === sandboxId);
   const apps = new Set((pod.spec?.containers ?? []).map((c) => c.name));
-  if (inSandbox.some((c) => apps.has(c.name))) return { type: 'done' };
+  if (inSandbox.some((c) => apps.has(c.name))) return done;
   // Backwards, as upstream: the last init container with an instance here tells how far we got.
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const spec = inits[i]!;
+  for (let index = inits.length - 1; index >= 0; index--) {
+    const spec = inits[index]!;
     const latest = inSandbox.find((c) => c.name === spec.name);
     if (!latest) continue;
-    if (latest.state === 'running') return { type: 'running', name: spec.name };
-    if (latest.state === 'created') return { type: 'next', spec, retry: true };
-    if ((latest.exitCode ?? 1) !== 0) return restartPolicyOf(pod) === 'Never' ? { type: 'failed', name: spec.name } : { type: 'next', spec, retry: true };
-    const following = inits[i + 1];
-    return following ? { type: 'next', spec: following, retry: false } : { type: 'done' };
+    const following = inits[index + 1];
+    const passed: InitProgress = following ? { type: 'next', spec: following, retry: false, index: index + 1 } : done;
+    if (latest.state === 'created') return { type: 'next', spec, retry: true, index };
+    if (isSidecar(spec)) {
+      // A sidecar lets the next one start once it has started; one that exited starts again.
+      if (latest.state === 'running') return started(spec, latest.id) ? passed : { type: 'running', name: spec.name, index };
+      return { type: 'next', spec, retry: true, index };
+    }
+    if (latest.state === 'running') return { type: 'running', name: spec.name, index };
+    if ((latest.exitCode ?? 1) !== 0) return restartPolicyOf(pod) === 'Never' ? { type: 'failed', name: spec.name, index } : { type: 'next', spec, retry: true, index };
+    return passed;
   }
-  return { type: 'next', spec: inits[0]!, retry: false };
+  return { type: 'next', spec: inits[0]!, retry: false, index: 0 };
 }
 
 export interface InitActionInput {
@@ -111,21 +129,74 @@ export interface InitActionInput {
   containers: readonly ContainerStatus[];
   backoff: Backoff;
   now: number;
+  /** Defaults: every running container has started, no liveness failure. */
+  started?: StartedFn;
+  livenessFailed?: (containerId: string) => boolean;
+  /** The spec hash of a sidecar, so a changed one is restarted (default: never changed). */
+  hash?: (spec: Container) => string;
 }
 
-/** The init container to act on and what to do with it, or undefined when none is to be started. */
-export function computeInitAction(input: InitActionInput): { spec: Container; action: ContainerAction } | undefined {
-  const progress = initProgress(input.pod, input.sandboxId, input.containers);
-  if (progress.type !== 'next') return undefined;
-  const { spec } = progress;
+/** What to do with a sidecar that should be running in `sandboxId`: keep, (re)start, back off, or kill. */
+function decideSidecar(input: InitActionInput, spec: Container): ContainerAction {
+  const history = input.containers.filter((c) => c.name === spec.name);
+  const latest = history[0];
+  // Its first run in this sandbox (one still running in an old sandbox is replaced).
+  if (latest && latest.sandboxId !== input.sandboxId && latest.state !== 'running') {
+    return { type: 'start', reason: 'sandbox-changed', restartCount: latest.restartCount + 1, last: latest };
+  }
+  return decideContainer({
+    pod: input.pod,
+    spec,
+    hash: latest ? (input.hash?.(spec) ?? latest.specHash) : '',
+    sandboxId: input.sandboxId,
+    history,
+    livenessFailed: input.livenessFailed ?? (() => false),
+    backoff: input.backoff,
+    now: input.now,
+    restartPolicy: 'Always',
+  });
+}
+
+/**
+ * The init containers to act on, in spec order: every sidecar before the progress point (they
+ * keep running, and are restarted when they exit, with the backoff, whatever the pod's
+ * restartPolicy), then the init container at the progress point (to start, retry, or, for a
+ * sidecar still starting, keep or kill). Nothing once an init container failed for good.
+ */
+export function computeInitActions(input: InitActionInput): { spec: Container; action: ContainerAction }[] {
+  const inits = input.pod.spec?.initContainers ?? [];
+  const progress = initProgress(input.pod, input.sandboxId, input.containers, input.started);
+  if (progress.type === 'failed') return [];
+  const out: { spec: Container; action: ContainerAction }[] = [];
+  for (const spec of inits.slice(0, progress.index)) if (isSidecar(spec)) out.push({ spec, action: decideSidecar(input, spec) });
+  if (progress.type === 'done') return out;
+  const spec = inits[progress.index]!;
+  if (isSidecar(spec)) out.push({ spec, action: decideSidecar(input, spec) });
+  else if (progress.type === 'next') out.push({ spec, action: regularInitAction(input, spec, progress.retry) });
+  return out;
+}
+
+function regularInitAction(input: InitActionInput, spec: Container, retry: boolean): ContainerAction {
   const history = input.containers.filter((c) => c.name === spec.name);
   const last = history[0];
-  if (progress.retry) {
+  if (retry) {
     // A failure restarts under Always and OnFailure alike (Never was `failed`), with the backoff.
-    const action = decideContainer({ pod: input.pod, spec, hash: '', sandboxId: input.sandboxId, history, livenessFailed: () => false, backoff: input.backoff, now: input.now });
-    return { spec, action };
+    return decideContainer({ pod: input.pod, spec, hash: '', sandboxId: input.sandboxId, history, livenessFailed: () => false, backoff: input.backoff, now: input.now });
   }
   // Its first run in this sandbox; the restart count goes on from runs in earlier sandboxes.
-  const action: ContainerAction = last ? { type: 'start', reason: 'sandbox-changed', restartCount: last.restartCount + 1, last } : { type: 'start', reason: 'new', restartCount: 0 };
-  return { spec, action };
+  return last ? { type: 'start', reason: 'sandbox-changed', restartCount: last.restartCount + 1, last } : { type: 'start', reason: 'new', restartCount: 0 };
+}
+
+/**
+ * Whether a pod whose app containers are all done (exited, not to be restarted) is finished:
+ * its sidecars are then stopped rather than restarted (upstream computePodActions: KillPod when
+ * no container is kept or started), and the pod ends Succeeded or Failed.
+ */
+export function appContainersFinished(actions: Iterable<ContainerAction>): boolean {
+  let any = false;
+  for (const a of actions) {
+    if (a.type !== 'done') return false;
+    any = true;
+  }
+  return any;
 }

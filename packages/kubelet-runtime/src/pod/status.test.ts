@@ -158,3 +158,62 @@ describe('buildPodStatus with init containers', () => {
     expect(buildPodStatus({ pod: testPod('p'), sandbox, containers: [], waiting: new Map(), ready: () => true, started: () => true, hostIP: '127.0.0.1', now: 0, runtimeType: 'docker' }).initContainerStatuses).toBeUndefined();
   });
 });
+
+describe('sidecars in the pod status', () => {
+  const sidecar = { name: 'proxy', image: 'i', restartPolicy: 'Always' };
+  const app = { name: 'app', image: 'i' };
+  const started = (s: ApiContainerStatus, isStarted: boolean): ApiContainerStatus => ({ ...s, started: isStarted });
+
+  it.each<[string, 'Always' | 'OnFailure' | 'Never', ApiContainerStatus[], ApiContainerStatus[], string]>([
+    ['sidecar starting, app not created', 'Always', [started(cs('proxy', running), false)], [cs('app', { waiting: { reason: 'PodInitializing' } })], 'Pending'],
+    ['sidecar started, app running', 'Never', [started(cs('proxy', running), true)], [cs('app', running)], 'Running'],
+    ['app completed, sidecar still running', 'Never', [started(cs('proxy', running), true)], [cs('app', exited(0))], 'Running'],
+    ['app completed, sidecar stopped', 'Never', [cs('proxy', exited(137))], [cs('app', exited(0))], 'Succeeded'],
+    ['app failed, sidecar stopped', 'Never', [cs('proxy', exited(143))], [cs('app', exited(1))], 'Failed'],
+    ['app completed, sidecar crash-looping', 'OnFailure', [cs('proxy', { waiting: { reason: 'CrashLoopBackOff' } }, exited(1))], [cs('app', exited(0))], 'Succeeded'],
+    ['sidecar crash-looping, app running', 'Always', [cs('proxy', { waiting: { reason: 'CrashLoopBackOff' } }, exited(1))], [cs('app', running)], 'Running'],
+  ])('getPhase: %s (%s) → %s', (_n, restartPolicy, initStatuses, statuses, want) => {
+    const pod = testPod('p', { restartPolicy, initContainers: [sidecar], containers: [app] });
+    expect(getPhase(pod, statuses, initStatuses)).toBe(want);
+  });
+
+  const sandbox = { id: 'sb', podUid: 'u', podName: 'p', podNamespace: 'default', state: 'ready' as const, ip: '172.17.0.5', createdAt: 0, labels: {} };
+  const status = (containers: ContainerStatus[], probes: { started?: string[]; ready?: string[] }) =>
+    buildPodStatus({
+      pod: testPod('p', { initContainers: [{ name: 'setup', image: 'i' }, sidecar], containers: [app] }),
+      sandbox,
+      containers,
+      waiting: new Map(),
+      ready: (id) => probes.ready?.includes(id) ?? false,
+      started: (id) => probes.started?.includes(id) ?? false,
+      hostIP: '127.0.0.1',
+      now: 10_000,
+      runtimeType: 'docker',
+    });
+  const setupDone = rc({ id: 'setup1', name: 'setup', state: 'exited', exitCode: 0, finishedAt: 3_000 });
+  const cond = (s: ReturnType<typeof status>, type: string) => s.conditions?.find((c) => c.type === type);
+
+  it('a starting sidecar: not initialized, listed as incomplete, started false', () => {
+    const s = status([rc({ id: 'proxy1', name: 'proxy' }), setupDone], {});
+    expect(s.phase).toBe('Pending');
+    expect(s.initContainerStatuses?.map((c) => [c.name, c.started, c.ready])).toEqual([
+      ['setup', false, true],
+      ['proxy', false, false],
+    ]);
+    expect(cond(s, 'Initialized')).toMatchObject({ status: 'False', message: 'containers with incomplete status: [proxy]' });
+  });
+
+  it('a started but unready sidecar keeps the pod unready, listed before the app containers', () => {
+    const s = status([rc({ id: 'app1', name: 'app' }), rc({ id: 'proxy1', name: 'proxy' }), setupDone], { started: ['proxy1', 'app1'], ready: [] });
+    expect(s.phase).toBe('Running');
+    expect(cond(s, 'Initialized')?.status).toBe('True');
+    expect(s.initContainerStatuses?.[1]).toMatchObject({ name: 'proxy', started: true, ready: false, state: { running: {} } });
+    expect(cond(s, 'Ready')).toMatchObject({ status: 'False', message: 'containers with unready status: [proxy app]' });
+  });
+
+  it('a ready sidecar and app container: the pod is Ready', () => {
+    const s = status([rc({ id: 'app1', name: 'app' }), rc({ id: 'proxy1', name: 'proxy' }), setupDone], { started: ['proxy1', 'app1'], ready: ['proxy1', 'app1'] });
+    expect(s.initContainerStatuses?.[1]).toMatchObject({ name: 'proxy', started: true, ready: true });
+    expect(cond(s, 'Ready')?.status).toBe('True');
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { Container, ContainerState, ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodStatus } from '@tskube/api-types';
 import type { ContainerStatus, SandboxStatus } from '../runtime/types.js';
-import { initProgress, restartPolicyOf } from './actions.js';
+import { initProgress, isSidecar, restartPolicyOf } from './actions.js';
 
 /** RFC 3339 with seconds, as the API's `Time`. */
 export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -32,23 +32,42 @@ export interface StatusInput {
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
-/** Upstream getPhase: the pod phase from its init containers' and containers' states. */
+/**
+ * Upstream getPhase: the pod phase from its init containers' and containers' states. Sidecars
+ * count as running containers while they run (a pod with one running is Running), keep the pod
+ * Pending until they started, and are ignored once terminated (stopped with the pod).
+ */
 export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[], initStatuses: readonly ApiContainerStatus[] = []): Phase {
   let pendingInit = 0;
+  let pendingSidecars = 0;
   let failedInit = 0;
-  for (const c of pod.spec?.initContainers ?? []) {
-    const s = initStatuses.find((x) => x.name === c.name);
-    if (s?.state?.terminated) {
-      if (s.state.terminated.exitCode !== 0) failedInit++;
-    } else if (s?.state?.waiting && s.lastState?.terminated) {
-      if (s.lastState.terminated.exitCode !== 0) failedInit++;
-    } else pendingInit++;
-  }
   let running = 0;
   let waiting = 0;
   let stopped = 0;
   let succeeded = 0;
   let unknown = 0;
+  for (const c of pod.spec?.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (isSidecar(c)) {
+      if (!s) unknown++;
+      else if (s.state?.running) {
+        if (!s.started) pendingSidecars++;
+        running++;
+      } else if (s.state?.terminated || s.lastState?.terminated) {
+        // terminated sidecars are ignored
+      } else if (s.state?.waiting) {
+        pendingSidecars++;
+        waiting++;
+      } else {
+        pendingSidecars++;
+        unknown++;
+      }
+    } else if (s?.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s?.state?.waiting && s.lastState?.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
   for (const c of pod.spec?.containers ?? []) {
     const s = statuses.find((x) => x.name === c.name);
     if (!s) unknown++;
@@ -62,7 +81,7 @@ export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[], init
     } else unknown++;
   }
   if (failedInit > 0 && restartPolicyOf(pod) === 'Never') return 'Failed';
-  if (waiting > 0 || (pendingInit > 0 && !anyStarted(statuses))) return 'Pending';
+  if (waiting > 0 || ((pendingInit > 0 || pendingSidecars > 0) && !anyStarted(statuses))) return 'Pending';
   if (running > 0 && unknown === 0) return 'Running';
   if (running === 0 && stopped > 0 && unknown === 0) {
     const policy = restartPolicyOf(pod);
@@ -168,16 +187,19 @@ export function buildPodStatus(input: StatusInput): PodStatus {
   const inits = pod.spec?.initContainers ?? [];
   const defaultReason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
   const sandboxId = input.sandbox?.id ?? '';
-  const initialized = initProgress(pod, sandboxId, input.containers).type === 'done';
+  const initialized = initProgress(pod, sandboxId, input.containers, (_spec, id) => input.started(id)).type === 'done';
   const initStatuses = inits.map((spec) => {
     const history = byName.get(spec.name) ?? [];
     // One that ran in an earlier sandbox runs again in this one: not Completed (yet).
     const stale = !initialized && !!history[0] && history[0].sandboxId !== sandboxId && history[0].state !== 'running';
     const pending = stale ? (input.waiting.get(spec.name) ?? { reason: 'PodInitializing' }) : undefined;
     const s = containerStatus(spec, history, input, pending ? { defaultReason, pending } : { defaultReason });
-    // An init container is ready once it succeeded; probes do not apply.
-    s.ready = s.state?.terminated?.exitCode === 0;
-    s.started = !!s.state?.running;
+    // A sidecar is started and ready per its probes, as an app container; a regular init
+    // container is ready once it succeeded, and probes do not apply.
+    if (!isSidecar(spec)) {
+      s.ready = s.state?.terminated?.exitCode === 0;
+      s.started = !!s.state?.running;
+    }
     return s;
   });
   const specs = pod.spec?.containers ?? [];
@@ -187,12 +209,14 @@ export function buildPodStatus(input: StatusInput): PodStatus {
   if (phase === 'Pending' && old.phase === 'Running' && containerStatuses.every((s) => s.state?.waiting?.reason === 'ContainerCreating')) {
     phase = 'Running'; // a restarting sandbox does not send a running pod back to Pending
   }
-  const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
+  // Sidecars count toward readiness (listed first, as upstream); regular init containers do not.
+  const sidecarStatuses = initStatuses.filter((_s, i) => isSidecar(inits[i]!));
+  const unready = [...sidecarStatuses, ...containerStatuses].filter((s) => !s.ready).map((s) => s.name);
   const terminal = isTerminalPhase(phase);
   const allReady = unready.length === 0 && !terminal;
   const why = terminal ? 'PodCompleted' : allReady ? undefined : 'ContainersNotReady';
   const message = !allReady && !terminal ? `containers with unready status: [${unready.join(' ')}]` : undefined;
-  const incomplete = initStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const incomplete = initStatuses.filter((s, i) => !(isSidecar(inits[i]!) ? s.started : s.ready)).map((s) => s.name);
   const initCondition =
     phase === 'Succeeded'
       ? condition(old.conditions, 'Initialized', true, now, 'PodCompleted')

@@ -1,10 +1,12 @@
 /**
  * One probe worker per (container instance, probe kind), as upstream's prober manager. Results
  * are kept per runtime container id, so a restarted container starts from the initial state.
- * Liveness and readiness wait until the startup probe (if any) succeeded.
+ * Liveness and readiness wait until the startup probe (if any) succeeded. App containers and
+ * sidecars are probed.
  */
 import type { Container, Pod, Probe } from '@tskube/api-types';
 import type { Clock, Logger } from '@tskube/component-base';
+import { isSidecar } from '../pod/actions.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { initialProbeState, nextProbeState, type ProbeKind, type ProbeResult, type ProbeState } from './probe-state.js';
 import { runProbe } from './prober.js';
@@ -55,7 +57,8 @@ export class ProbeManager {
     const uid = pod.metadata?.uid ?? '';
     const wanted = new Set<string>();
     for (const rc of running) {
-      const spec = pod.spec?.containers.find((c) => c.name === rc.name);
+      // App containers and sidecars (init containers with restartPolicy Always) are probed.
+      const spec = pod.spec?.containers.find((c) => c.name === rc.name) ?? pod.spec?.initContainers?.find((c) => c.name === rc.name && isSidecar(c));
       if (!spec) continue;
       for (const kind of PROBE_KINDS) {
         const probe = probeOf(spec, kind);
@@ -95,6 +98,14 @@ export class ProbeManager {
   started(id: string): boolean {
     const r = this.result(id, 'startup');
     return r === undefined || r === 'success';
+  }
+
+  /**
+   * The startup probe of this instance succeeded: stricter than `started`, which also holds
+   * before a worker exists (for a container that has a startup probe, the kubelet waits).
+   */
+  startupSucceeded(id: string): boolean {
+    return this.result(id, 'startup') === 'success';
   }
 
   /** Ready: started and (no readiness probe, or it succeeded). */
