@@ -26,8 +26,8 @@ export interface Cluster {
   client: Client;
   dir: string;
   kubectl(args: string[], stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }>;
-  /** A long-running kubectl; its output so far and stop (SIGTERM by PID). */
-  kubectlStream(args: string[]): { output(): string; stop(): void };
+  /** A long-running kubectl (extra environment optional); its output so far, stop (SIGTERM by PID) and its exit. */
+  kubectlStream(args: string[], extraEnv?: Record<string, string>): { output(): string; stop(): void; exited: Promise<number | null> };
   startKubelet(nodeName: string, extra?: string[], rootDir?: string): Promise<RunningKubelet>;
   dispose(): Promise<void>;
 }
@@ -77,12 +77,13 @@ export async function startCluster(etcdEndpoint: string): Promise<Cluster> {
           resolve({ stdout, stderr, code });
         });
       }),
-    kubectlStream: (args) => {
-      const child = spawn(KUBECTL, [...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    kubectlStream: (args, extraEnv = {}) => {
+      const child = spawn(KUBECTL, [...base, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += String(d)));
       child.stderr.on('data', (d) => (out += String(d)));
-      return { output: () => out, stop: () => void (child.exitCode === null && child.pid && process.kill(child.pid, 'SIGTERM')) };
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { output: () => out, stop: () => void (child.exitCode === null && child.pid && process.kill(child.pid, 'SIGTERM')), exited };
     },
     startKubelet: async (nodeName, extra = [], rootDir = join(dir, nodeName)) => {
       const cfg = parseFlags(

@@ -25,3 +25,5 @@ export * from './server/stats.js';
 export * from './server/streaming.js';
 export * from './server/server.js';
 export * from './server/serving-cert.js';
+export * from './server/portforward.js';
+export * from './server/spdy/index.js';

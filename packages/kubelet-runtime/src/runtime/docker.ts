@@ -4,8 +4,12 @@
  * containers started with `--network container:<sandbox>`. Everything the kubelet needs to adopt
  * running containers after a restart lives in container names and labels.
  */
-import type { Duplex, Readable } from 'node:stream';
-import { PassThrough } from 'node:stream';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import net from 'node:net';
+import { delimiter, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import Dockerode from 'dockerode';
 import type { Pod } from '@tskube/api-types';
 import { silentLogger, type Logger } from '@tskube/component-base';
@@ -69,6 +73,13 @@ export interface DockerRuntimeOptions {
   allowRemotePulls?: boolean;
   /** Output kept by execSync (default 16 KiB, like the kubelet's probe output cap). */
   execOutputLimit?: number;
+  /**
+   * How port forwarding reaches a pod: `nsenter` runs a tiny TCP pipe inside the pod's network
+   * namespace (its localhost, as upstream; needs root, nsenter and a local dockerd); `pod-ip`
+   * connects to the pod IP on the bridge (only reaches servers not bound to loopback). `auto`
+   * (default) picks nsenter when it can.
+   */
+  portForwardVia?: 'auto' | 'nsenter' | 'pod-ip';
 }
 
 export const DEFAULT_PAUSE_IMAGE = 'tskube/pause:latest';
@@ -104,6 +115,87 @@ async function unlessGone<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
     if (isNotFound(err)) return fallback;
     throw err;
   }
+}
+
+/** `name` on $PATH, if executable. */
+function which(name: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Run by node inside the pod's network namespace: connect to the pod's localhost, say so on
+ * stderr (or say why not), then pipe stdin/stdout to the socket, half-closes included.
+ */
+const netPipeScript = (port: number): string =>
+  `const s=require('net').connect({port:${port},host:'127.0.0.1',allowHalfOpen:true});` +
+  `s.on('connect',()=>{process.stderr.write('connected\\n');process.stdin.pipe(s);s.pipe(process.stdout);});` +
+  `s.on('error',(e)=>{process.stderr.write(e.message+'\\n');process.exit(1);});` +
+  `s.on('close',()=>process.exit(0));`;
+
+type PipeProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+
+/** The pipe process as one Duplex; destroying it kills the process. */
+function processDuplex(child: PipeProcess): Duplex {
+  const duplex = new Duplex({
+    allowHalfOpen: true,
+    read: () => void child.stdout.resume(),
+    write: (chunk: Buffer, _enc, cb) => void child.stdin.write(chunk, cb),
+    final: (cb) => void child.stdin.end(cb),
+    destroy: (err, cb) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      cb(err);
+    },
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (!duplex.push(chunk)) child.stdout.pause();
+  });
+  child.stdout.on('end', () => duplex.push(null));
+  child.stdin.on('error', (err) => duplex.destroy(err));
+  return duplex;
+}
+
+/** Connects through `nsenter --net` into the namespace of process `pid`. */
+function connectInNamespace(nsenter: string, pid: number, port: number, sandboxId: string): Promise<Duplex> {
+  const child: PipeProcess = spawn(nsenter, ['--target', String(pid), '--net', '--', process.execPath, '-e', netPipeScript(port)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const onErr = (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.startsWith('connected\n')) {
+        child.stderr.off('data', onErr);
+        child.stderr.resume();
+        resolve(processDuplex(child));
+      }
+    };
+    child.stderr.on('data', onErr);
+    child.on('error', (err) => reject(new RuntimeError(`port forward: running ${nsenter}: ${err.message}`, 'ConnectFailed')));
+    child.on('exit', () => {
+      const why = stderr.trim() || `the connecting process exited with ${child.exitCode ?? child.signalCode}`;
+      reject(new RuntimeError(`failed to connect to localhost:${port} inside namespace of sandbox ${sandboxId.slice(0, 12)}: ${why}`, 'ConnectFailed'));
+    });
+  });
+}
+
+function connectTcp(host: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, allowHalfOpen: true });
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => reject(new RuntimeError(`failed to connect to ${host}:${port}: ${err.message}`, 'ConnectFailed')));
+  });
 }
 
 export function createDockerRuntime(options: DockerRuntimeOptions): ContainerRuntime {
@@ -515,6 +607,31 @@ export function createDockerRuntime(options: DockerRuntimeOptions): ContainerRun
     return id;
   }
 
+  const nsenter = (options.portForwardVia ?? 'auto') !== 'pod-ip' && process.getuid?.() === 0 ? which('nsenter') : undefined;
+
+  async function portForward(sandboxId: string, port: number): Promise<Duplex> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RuntimeError(`invalid port ${port}`, 'ConnectFailed');
+    const info = (await inspect(sandboxId)) as (InspectLike & { State?: { Pid?: number }; HostConfig?: { NetworkMode?: string } }) | undefined;
+    if (!info) throw new RuntimeError(`sandbox ${sandboxId} not found`, 'NotFound');
+    if (info.State?.Status !== 'running') throw new RuntimeError(`sandbox ${sandboxId.slice(0, 12)} is not running`, 'NotFound');
+    const pid = info.State.Pid ?? 0;
+    // The pid is only ours to enter when dockerd shares our pid namespace (a local daemon).
+    const canEnter = nsenter !== undefined && pid > 0 && (() => {
+      try {
+        accessSync(`/proc/${pid}/ns/net`);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (canEnter) return connectInNamespace(nsenter, pid, port, sandboxId);
+    if (options.portForwardVia === 'nsenter') throw new RuntimeError('port forward: nsenter is not usable here (needs root, nsenter and a local dockerd)', 'Unsupported');
+    // A hostNetwork pod's localhost is ours; otherwise its address on the bridge.
+    const host = info.HostConfig?.NetworkMode === 'host' ? '127.0.0.1' : sandboxIp(info.NetworkSettings?.Networks, info.NetworkSettings?.IPAddress ?? '');
+    if (!host) throw new RuntimeError(`sandbox ${sandboxId.slice(0, 12)} has no IP address`, 'ConnectFailed');
+    return connectTcp(host, port);
+  }
+
   return {
     type: 'docker',
 
@@ -571,5 +688,6 @@ export function createDockerRuntime(options: DockerRuntimeOptions): ContainerRun
     logs,
     stats,
     events,
+    portForward,
   };
 }

@@ -290,5 +290,10 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
         },
       };
     },
+
+    async portForward(sandboxId) {
+      if (!sandboxes.has(sandboxId)) throw new RuntimeError(`sandbox ${sandboxId} not found`, 'NotFound');
+      throw new RuntimeError('port forwarding is not supported by the fake runtime: its pods run no processes', 'Unsupported');
+    },
   };
 }

@@ -4,7 +4,7 @@
  * ports) and containers that join it. Two implementations: Docker (dockerode) and a fake one
  * (kwok-style: no processes) for scale tests. Agreed before both are built; extend, don't rename.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Container, Pod } from '@tskube/api-types';
 
 /** Labels every runtime object carries, so a restarted kubelet can adopt what is running. */
@@ -156,10 +156,16 @@ export interface ContainerRuntime {
   stats(ids?: string[]): Promise<ContainerStats[]>;
   /** Container lifecycle events, for a prompt sync (the evented PLEG). Ends when `signal` aborts. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+  /**
+   * A TCP connection to `port` on the pod's own localhost (inside its network namespace), as the
+   * CRI's PortForward: resolves once connected, rejects with the reason when the connect fails.
+   * Ending the Duplex half-closes the connection; destroying it drops it.
+   */
+  portForward(sandboxId: string, port: number): Promise<Duplex>;
 }
 
 /** What went wrong in a runtime call, for the kubelet to turn into a waiting reason or a retry. */
-export type RuntimeErrorCode = 'NotFound' | 'ImageNotFound' | 'PullFailed' | 'Timeout' | 'SandboxFailed' | 'StartFailed';
+export type RuntimeErrorCode = 'NotFound' | 'ImageNotFound' | 'PullFailed' | 'Timeout' | 'SandboxFailed' | 'StartFailed' | 'Unsupported' | 'ConnectFailed';
 
 /**
  * An error a runtime throws on purpose: `ImageNotFound` (→ ErrImageNeverPull / pull it),

@@ -1,7 +1,8 @@
 /**
  * The kubelet's HTTP API (port 10250): `/healthz`, `/pods`, `/stats/summary`, `/metrics`,
- * `/containerLogs/{ns}/{pod}/{container}`, and `/exec|/attach/{ns}/{pod}/{container}` over
- * WebSocket. Every route but /healthz needs an authenticated caller (see auth.ts).
+ * `/containerLogs/{ns}/{pod}/{container}`, `/exec|/attach/{ns}/{pod}/{container}` over
+ * WebSocket, and `/portForward/{ns}/{pod}` (SPDY, SPDY in WebSocket, or WebSocket channels; see
+ * portforward.ts). Every route but /healthz needs an authenticated caller (see auth.ts).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -12,6 +13,7 @@ import type { Logger, Registry } from '@tskube/component-base';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import type { LogOptions } from '../runtime/types.js';
 import { authenticate, type KubeletAuthConfig } from './auth.js';
+import { createPortForwardHandler } from './portforward.js';
 import { statsSummary } from './stats.js';
 import { CHANNEL, failureStatus, frame, pickProtocol, serveSession } from './streaming.js';
 
@@ -137,6 +139,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
     }
     if (url.pathname.startsWith('/containerLogs/')) return containerLogs(req, res, url);
     if (/^\/(exec|attach)\//.test(url.pathname)) throw new HttpError(400, 'exec and attach need a WebSocket upgrade (v5.channel.k8s.io)');
+    if (url.pathname.startsWith('/portForward/')) throw new HttpError(400, 'port forwarding needs an upgrade (SPDY/3.1 or WebSocket)');
     throw new HttpError(404, 'not found');
   };
 
@@ -150,6 +153,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
   };
 
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) });
+  const portForward = createPortForwardHandler({ kubelet, logger: log });
 
   const refuse = (socket: Duplex, code: number, message: string) => {
     const reason = http.STATUS_CODES[code] ?? 'Error';
@@ -160,6 +164,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://kubelet');
       if (!authenticate(req, options.auth).ok) return refuse(socket, 401, 'Unauthorized');
+      if (url.pathname.startsWith('/portForward/')) return portForward.upgrade(req, socket, head);
       const kind = url.pathname.startsWith('/exec/') ? 'exec' : url.pathname.startsWith('/attach/') ? 'attach' : undefined;
       const p = kind ? containerPath(url.pathname, kind) : undefined;
       if (!kind || !p) return refuse(socket, 404, 'not found');
@@ -225,6 +230,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
       }),
     close: async () => {
       for (const c of wss.clients) c.terminate();
+      portForward.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
