@@ -2,7 +2,7 @@
  * The stock kubectl (1.32, /usr/bin/kubectl) against the real tskube-apiserver over TLS with a
  * bearer token, on the test etcd — with client-side validation on (no --validate=false): the
  * server's /openapi/v3 lets kubectl hand validation to the server. Then the same core commands
- * with Debian's kubectl 1.20 when it can be fetched.
+ * with Debian's kubectl 1.20 when it can be fetched (validating with /openapi/v2).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -272,9 +272,7 @@ describe('kubectl 1.32 typed commands (protobuf request bodies)', () => {
 describe('kubectl 1.20', () => {
   const ns = 'e2e-kubectl120';
   const why = 'kubectl 1.20 unavailable: `apt-get download kubernetes-client` failed (no Debian mirror reachable?)';
-  // kubectl 1.20 validates against protobuf OpenAPI v2 only, which tskube does not serve
-  // (kubectl-surface.md §1.5): create/apply need --validate=false with it, and only there.
-  const noValidation = ['--validate=false'];
+  // Validation stays on: kubectl 1.20 validates create/apply against the protobuf /openapi/v2.
   const k = (args: string[], stdin?: string): Promise<KubectlResult> => server.kubectl(args, { bin: kubectl120!, ...(stdin ? { stdin } : {}) });
 
   it.skipIf(!kubectl120)(`version, api-resources, get nodes${kubectl120 ? '' : ` — skipped, ${why}`}`, async () => {
@@ -289,12 +287,12 @@ describe('kubectl 1.20', () => {
   });
 
   it.skipIf(!kubectl120)(`create, apply twice, get, label, annotate, scale, describe, delete${kubectl120 ? '' : ` — skipped, ${why}`}`, async () => {
-    const created = ok(await k(['create', ...noValidation, '-f', '-'], appManifest(ns)));
+    const created = ok(await k(['create', '-f', '-'], appManifest(ns)));
     expect(created.stdout).toContain('pod/web created');
-    ok(await k(['apply', ...noValidation, '-f', '-'], appManifest(ns)));
+    ok(await k(['apply', '-f', '-'], appManifest(ns)));
     const changed = appManifest(ns, { image: 'tskube/busybox:1.36' });
-    expect(ok(await k(['apply', ...noValidation, '-f', '-'], changed)).stdout).toContain('pod/web configured');
-    expect(ok(await k(['apply', ...noValidation, '-f', '-'], changed)).stdout).toContain('pod/web unchanged');
+    expect(ok(await k(['apply', '-f', '-'], changed)).stdout).toContain('pod/web configured');
+    expect(ok(await k(['apply', '-f', '-'], changed)).stdout).toContain('pod/web unchanged');
 
     const pods = parseTable(ok(await k(['get', 'pods', '-n', ns, '-o', 'wide'])).stdout);
     expect(rowNamed(pods, 'web')).toMatchObject({ STATUS: 'Pending', NODE: '<none>' });
