@@ -13,7 +13,8 @@ import {
   StatusError,
   type SchemaKind,
 } from '@tskube/api-types';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { scanJsonFields, yamlDuplicates, type FieldScan, type YamlDuplicate } from './field-scan.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -73,37 +74,56 @@ export const unsupportedMediaType = (type: string): StatusError =>
       (type ? ` (got ${type})` : ''),
   );
 
+/** What the text of a body says beyond its value: repeated keys and field positions (field-scan.ts). */
+export interface BodyFields {
+  json?: FieldScan;
+  yaml?: YamlDuplicate[];
+}
+
+export interface DecodedBody {
+  value: unknown;
+  fields: BodyFields;
+}
+
 /**
  * Parses a JSON, YAML or Kubernetes protobuf body (the Content-Type decides; none means JSON).
  * client-go's typed clients (`kubectl create namespace`) POST and PUT protobuf; it is never a PATCH type.
+ * Repeated keys are kept (the last wins, as in Go) and noted for fieldValidation.
  */
-export function decodeBody(raw: Buffer, contentType: string | undefined, what: string): unknown {
+export function decodeBodyFields(raw: Buffer, contentType: string | undefined, what: string): DecodedBody {
   const type = mediaType(contentType);
   const text = raw.toString('utf8');
   if (JSON_TYPES.has(type)) {
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (err) {
       throw badRequest(`the object provided is unrecognized (must be of type ${what}): json parse error: ${(err as Error).message}`);
     }
+    return { value, fields: { json: scanJsonFields(text) } };
   }
   if (YAML_TYPES.has(type)) {
-    try {
-      return parseYaml(text, { uniqueKeys: true });
-    } catch (err) {
-      throw badRequest(`the object provided is unrecognized (must be of type ${what}): yaml: ${firstLine((err as Error).message)}`);
-    }
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { uniqueKeys: false, lineCounter });
+    const err = doc.errors[0];
+    if (err) throw badRequest(`the object provided is unrecognized (must be of type ${what}): yaml: ${firstLine(err.message)}`);
+    return { value: doc.toJS(), fields: { yaml: yamlDuplicates(doc, (offset) => lineCounter.linePos(offset).line) } };
   }
-  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(raw, what);
+  if (type === PROTOBUF_MEDIA_TYPE) return { value: decodeProtobufBody(raw, what), fields: {} };
   throw unsupportedMediaType(type);
+}
+
+export function decodeBody(raw: Buffer, contentType: string | undefined, what: string): unknown {
+  return decodeBodyFields(raw, contentType, what).value;
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? s;
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 
+/** The `fieldValidation` query parameter; absent means Warn, as upstream since 1.27. */
 export function fieldValidationOf(value: unknown): FieldValidation {
-  if (value === undefined || value === '') return 'Ignore';
+  if (value === undefined || value === '') return 'Warn';
   if (value === 'Ignore' || value === 'Warn' || value === 'Strict') return value;
   throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(value)}`);
 }
@@ -122,23 +142,34 @@ export function apiVersionOf(kind: string): string {
   return 'v1';
 }
 
+export interface CheckOptions {
+  /** apiVersions accepted besides the kind's own (DeleteOptions also comes as meta.k8s.io/v1). */
+  extraVersions?: readonly string[];
+  /** Repeated keys and positions in the body text, from decodeBodyFields. */
+  fields?: BodyFields;
+  /** Problems found in a patch body, reported before those of the patched object (patchProblems). */
+  leading?: readonly string[];
+}
+
 /**
  * Turns a decoded value into an object of `kind`: kind/apiVersion must match the endpoint (or be
- * absent), nulls are dropped, wrong types are 400 (as Go's decoder), unknown fields follow
- * `fieldValidation` and are dropped afterwards.
+ * absent), nulls are dropped, wrong types are 400 (as Go's decoder), unknown and repeated fields
+ * follow `fieldValidation` (Strict: 400 naming each; Warn: a Warning each) and unknown ones are
+ * dropped afterwards.
  */
-export function checkObject(value: unknown, kind: string, validation: FieldValidation, extraVersions: string[] = []): DecodedObject {
+export function checkObject(value: unknown, kind: string, validation: FieldValidation, opts: CheckOptions = {}): DecodedObject {
   const version = apiVersionOf(kind);
   if (!isObject(value)) {
     throw badRequest(`the object provided is unrecognized (must be of type ${kind}): expected a JSON object`);
   }
-  if (value.apiVersion !== undefined && value.apiVersion !== version && !extraVersions.includes(String(value.apiVersion))) {
+  if (value.apiVersion !== undefined && value.apiVersion !== version && !opts.extraVersions?.includes(String(value.apiVersion))) {
     throw badRequest(`the API version in the data (${String(value.apiVersion)}) does not match the expected API version (${version})`);
   }
   if (value.kind !== undefined && value.kind !== kind) {
     throw badRequest(`the kind in the data (${String(value.kind)}) does not match the expected kind (${kind})`);
   }
   stripNulls(value);
+  dropEmptyMetaMaps(value.metadata);
   const typeErrors = schemaErrors(kind, value);
   if (typeErrors.length > 0) {
     const detail = typeErrors.map((e) => `${e.field}: ${e.message}`).join(', ');
@@ -146,15 +177,90 @@ export function checkObject(value: unknown, kind: string, validation: FieldValid
   }
   const warnings: string[] = [];
   const unknown = unknownFields(kind, value);
-  if (unknown.length > 0) {
-    if (validation === 'Strict') {
-      throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+  if (validation !== 'Ignore') {
+    const problems = strictProblems(unknown, opts);
+    if (problems.length > 0) {
+      if (validation === 'Strict') {
+        throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${problems.map((p) => p.error).join(', ')}`);
+      }
+      warnings.push(...problems.flatMap((p) => p.warnings));
     }
-    if (validation === 'Warn') warnings.push(...unknown.map((f) => `unknown field "${f}"`));
-    dropUnknownFields(kind, value);
   }
+  if (unknown.length > 0) dropUnknownFields(kind, value);
   return { obj: value, warnings };
 }
+
+/**
+ * Go drops the empty maps of `omitempty` fields when it decodes and re-encodes an object, so
+ * `annotations: {}` (which the patches of `kubectl diff` and `kubectl apply` carry) is never stored.
+ */
+function dropEmptyMetaMaps(metadata: unknown): void {
+  if (!isObject(metadata)) return;
+  for (const key of ['labels', 'annotations']) {
+    const v = metadata[key];
+    if (isObject(v) && Object.keys(v).length === 0) delete metadata[key];
+  }
+}
+
+/** One strict-decoding problem: its part of the Strict error, and the Warning headers it makes. */
+interface Problem {
+  error: string;
+  warnings: string[];
+}
+const single = (text: string): Problem => ({ error: text, warnings: [text] });
+
+/**
+ * The strict-decoding problems in upstream's order. JSON: unknown and repeated fields together in
+ * document order, a repeat inside an unknown field not counted. YAML: go-yaml's repeated keys as
+ * one error first, then the unknown fields sorted (sigs.k8s.io/yaml goes through sorted JSON).
+ */
+function strictProblems(unknown: readonly string[], opts: CheckOptions): Problem[] {
+  const leading = (opts.leading ?? []).map(single);
+  const { json, yaml } = opts.fields ?? {};
+  if (yaml) {
+    const out: Problem[] = [];
+    if (yaml.length > 0) {
+      const lines = yaml.map((d) => `line ${d.line}: key ${JSON.stringify(d.key)} already set in map`);
+      out.push({ error: `yaml: unmarshal errors:\n${lines.map((l) => `  ${l}`).join('\n')}`, warnings: lines });
+    }
+    return [...leading, ...out, ...[...unknown].sort().map((f) => single(`unknown field ${JSON.stringify(f)}`))];
+  }
+  const under = (path: string, parent: string) => path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
+  const placed: { at: number; problem: Problem }[] = unknown.map((f) => ({
+    at: json?.offsets.get(f) ?? Number.MAX_SAFE_INTEGER,
+    problem: single(`unknown field ${JSON.stringify(f)}`),
+  }));
+  for (const d of json?.duplicates ?? []) {
+    if (unknown.some((u) => under(d.path, u))) continue;
+    placed.push({ at: d.offset, problem: single(`duplicate field ${JSON.stringify(d.path)}`) });
+  }
+  placed.sort((a, b) => a.at - b.at);
+  return [...leading, ...placed.map((p) => p.problem)];
+}
+
+/**
+ * The problems of a patch body itself, reported before the patched object's (upstream: a merge
+ * patch's repeated keys; a JSON patch's repeated or unknown keys of its operations).
+ */
+export function patchProblems(type: 'json' | 'merge' | 'strategic', scan: FieldScan, patch: unknown): string[] {
+  if (type !== 'json') return scan.duplicates.map((d) => `duplicate field ${JSON.stringify(d.path)}`);
+  const out: { at: number; text: string }[] = [];
+  for (const d of scan.duplicates) {
+    if (/^\[\d+\]\.[^.[]+$/.test(d.path)) out.push({ at: d.offset, text: `json patch duplicate field ${JSON.stringify(d.path)}` });
+  }
+  if (Array.isArray(patch)) {
+    patch.forEach((op, i) => {
+      if (!isObject(op)) return;
+      for (const k of Object.keys(op)) {
+        if (JSON_PATCH_KEYS.has(k)) continue;
+        const path = `[${i}].${k}`;
+        out.push({ at: scan.offsets.get(path) ?? Number.MAX_SAFE_INTEGER, text: `json patch unknown field ${JSON.stringify(path)}` });
+      }
+    });
+  }
+  return out.sort((a, b) => a.at - b.at).map((p) => p.text);
+}
+const JSON_PATCH_KEYS = new Set(['op', 'path', 'value', 'from']);
 
 interface JsonSchema {
   type?: string;

@@ -95,6 +95,52 @@ describe('PATCH', () => {
     expect(res.body.kind).toBe('Status');
   });
 
+  describe('fieldValidation of the patch body', () => {
+    // Text bodies: a JS object cannot hold a key twice.
+    const merge = '{"metadata":{"labels":{"t":"1","t":"2"}},"spec":{"bogus":1}}';
+    const jsonPatch =
+      '[{"op":"add","path":"/metadata/labels/t","value":"1","extra":true},' +
+      '{"op":"add","path":"/metadata/labels/u","path":"/metadata/labels/v","value":"1"}]';
+
+    it.each([
+      [
+        'merge',
+        'application/merge-patch+json',
+        merge,
+        'strict decoding error: duplicate field "metadata.labels.t", unknown field "spec.bogus"',
+      ],
+      [
+        'strategic',
+        'application/strategic-merge-patch+json',
+        merge,
+        'strict decoding error: duplicate field "metadata.labels.t", unknown field "spec.bogus"',
+      ],
+      ['json', 'application/json-patch+json', jsonPatch, 'strict decoding error: json patch unknown field "[0].extra", json patch duplicate field "[1].path"'],
+    ])('Strict: a %s patch with repeated keys is a 400 naming them first', async (kind, type, body, message) => {
+      const name = `dup-patch-${kind}`;
+      await api.call(PODS, { method: 'POST', body: podBody(name) });
+      const res = await patch(`${PODS}/${name}`, type, body, '?fieldValidation=Strict');
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe(`Pod in version "v1" cannot be handled as a Pod: ${message}`);
+    });
+
+    it('Warn: the patch applies (last key wins) with a Warning each', async () => {
+      await api.call(PODS, { method: 'POST', body: podBody('dup-patch-warn') });
+      const res = await patch(`${PODS}/dup-patch-warn`, 'application/merge-patch+json', merge, '?fieldValidation=Warn');
+      expect(res.status).toBe(200);
+      expect(res.body.metadata.labels.t).toBe('2');
+      expect(res.headers.get('warning')).toBe('299 - "duplicate field \\"metadata.labels.t\\"", 299 - "unknown field \\"spec.bogus\\""');
+    });
+  });
+
+  it('an empty labels/annotations map is not stored (Go omitempty; kubectl diff patches carry `annotations: {}`)', async () => {
+    await api.call(PODS, { method: 'POST', body: podBody('empty-maps') });
+    const res = await patch(`${PODS}/empty-maps`, 'application/strategic-merge-patch+json', { metadata: { annotations: {} } }, '?dryRun=All');
+    expect(res.status).toBe(200);
+    expect(res.body.metadata).not.toHaveProperty('annotations');
+    expect(res.body.metadata.labels).toEqual({ app: 'web' });
+  });
+
   it('patching a missing object is a 404', async () => {
     const res = await patch(`${PODS}/missing`, 'application/merge-patch+json', { metadata: { labels: { a: 'b' } } });
     expect(res.status).toBe(404);
