@@ -32,6 +32,8 @@ export interface KubectlOptions {
   /** Another kubectl binary (e.g. 1.20). */
   bin?: string;
   timeoutMs?: number;
+  /** Extra environment for this kubectl (e.g. EDITOR for `kubectl edit`). */
+  env?: Record<string, string>;
 }
 
 export interface StartOptions {
@@ -171,7 +173,7 @@ export async function startApiServer(options: StartOptions): Promise<ApiServerPr
     etcdEndpoint: options.etcdEndpoint,
     etcdPrefix,
     pid: () => child?.pid,
-    kubectl: (args, opts = {}) => runKubectl(opts.bin ?? KUBECTL, kubectlArgs(args, opts), env, opts),
+    kubectl: (args, opts = {}) => runKubectl(opts.bin ?? KUBECTL, kubectlArgs(args, opts), { ...env, ...opts.env }, opts),
     kubectlStream(args, opts = {}) {
       const proc = spawn(opts.bin ?? KUBECTL, kubectlArgs(args, opts), { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

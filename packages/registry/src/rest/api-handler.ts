@@ -41,8 +41,10 @@ import { unionAuthenticator, type Authenticator, type User } from './auth.js';
 import {
   checkObject,
   decodeBody,
+  decodeBodyFields,
   DEFAULT_MAX_BODY_BYTES,
   fieldValidationOf,
+  patchProblems,
   readBody,
   warningHeader,
 } from './body.js';
@@ -59,9 +61,11 @@ import { requestMetrics, trackRequest, type RequestInfo } from './metrics.js';
 import { negotiateTable, type TableRequest } from './negotiate.js';
 import { applyPatch, patchTypeFromContentType, PATCH_CONTENT_TYPES } from './patch/index.js';
 import { toTable } from './printers/index.js';
-import { openApiV3CoreV1, openApiV3Root } from './openapi/index.js';
+import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, openApiV3CoreV1, openApiV3Root } from './openapi/index.js';
 import { apiResourceList, type ResourceDef } from './resources.js';
+import { scanJsonFields } from './field-scan.js';
 import { isTrue, pathSegments, requestInfo, resolveRoute, type Route } from './route.js';
+import { answerReview, apiGroup, apiGroupList, apiGroupResourceList, findReviewResource, INSECURE_USER } from './self-review.js';
 import { streamWatch } from './watch.js';
 
 export interface VersionInfo {
@@ -274,7 +278,24 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `${host}:${req.socket.localPort ?? 0}` }],
     });
   });
-  app.get('/apis', (_req, res) => sendJSON(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] }));
+  app.get('/apis', (_req, res) => sendJSON(res, 200, apiGroupList()));
+  app.get('/apis/:group', (req, res) => {
+    const group = apiGroup(req.params.group);
+    if (!group) throw notFoundRoute();
+    sendJSON(res, 200, group);
+  });
+  app.get('/apis/:group/:version', (req, res) => {
+    const list = apiGroupResourceList(req.params.group, req.params.version);
+    if (!list) throw notFoundRoute();
+    sendJSON(res, 200, list);
+  });
+  // `kubectl auth whoami` and `kubectl auth can-i`: answered, never stored (self-review.ts).
+  app.post('/apis/:group/:version/:plural', async (req, res) => {
+    const r = findReviewResource(req.params.group, req.params.version, req.params.plural);
+    if (!r) throw notFoundRoute();
+    const { value } = await bodyValue(req, r.kind);
+    sendJSON(res, 201, answerReview(r, value, locals(res).user ?? INSECURE_USER));
+  });
   const discovery = apiResourceList();
   app.get('/api/v1', (_req, res) => sendJSON(res, 200, discovery));
   let openapiRoot: string | undefined;
@@ -288,6 +309,14 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     openapiV1 ??= JSON.stringify(openApiV3CoreV1());
     res.setHeader('Content-Type', 'application/json');
     res.end(openapiV1);
+  });
+
+  // kubectl validates a `kind: List` (and 1.20 everything) against v2, in protobuf; JSON otherwise.
+  app.get('/openapi/v2', (req, res) => {
+    const proto = (req.headers.accept ?? '').includes('protobuf');
+    const body = proto ? openApiV2Protobuf() : openApiV2Json();
+    res.setHeader('Content-Type', proto ? OPENAPI_V2_PROTOBUF : 'application/json');
+    res.end(body);
   });
 
   // --- /api/v1/... --------------------------------------------------------------------------------
@@ -322,16 +351,17 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     return r.store(registries);
   };
 
-  async function bodyValue(req: Request, what: string): Promise<unknown> {
+  async function bodyValue(req: Request, what: string) {
     const raw = await readBody(req, maxBody);
     if (raw.length === 0) throw badRequest(`the object provided is unrecognized (must be of type ${what}): empty body`);
-    return decodeBody(raw, req.headers['content-type'], what);
+    return decodeBodyFields(raw, req.headers['content-type'], what);
   }
 
   /** Decodes a body of `kind`, applying fieldValidation; Warn adds Warning headers. */
   async function bodyObject(req: Request, res: Response, kind: string, query: URLSearchParams) {
     const validation = fieldValidationOf(query.get('fieldValidation') ?? undefined);
-    const { obj, warnings } = checkObject(await bodyValue(req, kind), kind, validation);
+    const { value, fields } = await bodyValue(req, kind);
+    const { obj, warnings } = checkObject(value, kind, validation, { fields });
     addWarnings(res, warnings);
     return obj;
   }
@@ -472,7 +502,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     const raw = await readBody(req, maxBody);
     let body: Record<string, unknown> = {};
     if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
-      body = checkObject(decodeBody(raw, req.headers['content-type'], 'DeleteOptions'), 'DeleteOptions', 'Ignore', ['meta.k8s.io/v1']).obj;
+      body = checkObject(decodeBody(raw, req.headers['content-type'], 'DeleteOptions'), 'DeleteOptions', 'Ignore', { extraVersions: ['meta.k8s.io/v1'] }).obj;
     }
     const errs: FieldError[] = [];
     const grace = (body.gracePeriodSeconds as number | undefined) ?? intParam(query, 'gracePeriodSeconds');
@@ -542,7 +572,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     sendJSON(res, 200, { apiVersion: 'v1', kind: `${r.kind}List`, metadata: { resourceVersion: current.metadata.resourceVersion }, items });
   }
 
-  async function patchBody(req: Request): Promise<{ type: 'json' | 'merge' | 'strategic'; patch: unknown }> {
+  /** The patch, its type, and what is wrong in its text (repeated keys, unknown JSON-patch keys) for fieldValidation. */
+  async function patchBody(req: Request): Promise<{ type: 'json' | 'merge' | 'strategic'; patch: unknown; problems: string[] }> {
     const contentType = req.headers['content-type'] ?? '';
     const type = patchTypeFromContentType(contentType);
     if (type === 'apply') {
@@ -557,12 +588,14 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         `the body of the request was in an unknown format - accepted media types include: ${PATCH_CONTENT_TYPES.filter((t) => !t.includes('apply')).join(', ')}`,
       );
     }
-    const raw = await readBody(req, maxBody);
+    const text = (await readBody(req, maxBody)).toString('utf8');
+    let p: unknown;
     try {
-      return { type, patch: JSON.parse(raw.toString('utf8')) };
+      p = JSON.parse(text);
     } catch (err) {
       throw badRequest(`error decoding patch: ${(err as Error).message}`);
     }
+    return { type, patch: p, problems: patchProblems(type, scanJsonFields(text), p) };
   }
 
   /**
@@ -581,14 +614,14 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     subresource?: 'status',
   ): Promise<StoredObject> {
     const validation = fieldValidationOf(query.get('fieldValidation') ?? undefined);
-    const { type, patch: p } = await patchBody(req);
+    const { type, patch: p, problems } = await patchBody(req);
     const name = route.name!;
     let warnings: string[] = [];
     const result = await store.guaranteedUpdate(
       route.namespace,
       name,
       (current) => {
-        const checked = checkObject(applyPatch(type, current, p, kind), kind, validation);
+        const checked = checkObject(applyPatch(type, current, p, kind), kind, validation, { leading: problems });
         warnings = checked.warnings;
         const rv = checked.obj.metadata?.resourceVersion;
         if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
@@ -672,6 +705,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     if (req.method === 'GET') return sendJSON(res, 200, scaleOf(await rcs.get(ns, name)));
     const validation = fieldValidationOf(query.get('fieldValidation') ?? undefined);
     let desired: (current: Scale) => Scale;
+    // From the last attempt of the update loop only.
+    let warnings: string[] = [];
     if (req.method === 'PUT') {
       const scale = (await bodyObject(req, res, 'Scale', query)) as Scale;
       if (scale.metadata?.name && scale.metadata.name !== name) {
@@ -679,8 +714,12 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       }
       desired = () => scale;
     } else if (req.method === 'PATCH') {
-      const { type, patch: p } = await patchBody(req);
-      desired = (current) => checkObject(applyPatch(type, current, p, 'Scale'), 'Scale', validation).obj as Scale;
+      const { type, patch: p, problems } = await patchBody(req);
+      desired = (current) => {
+        const checked = checkObject(applyPatch(type, current, p, 'Scale'), 'Scale', validation, { leading: problems });
+        warnings = checked.warnings;
+        return checked.obj as Scale;
+      };
     } else {
       throw methodNotAllowed();
     }
@@ -703,6 +742,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       },
       { dryRun },
     );
+    addWarnings(res, warnings);
     sendJSON(res, 200, scaleOf(updated));
   }
 

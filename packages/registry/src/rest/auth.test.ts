@@ -58,4 +58,51 @@ describe('an authenticated apiserver', () => {
     expect(res.status).toBe(code);
     if (code === 401) expect(res.body).toMatchObject({ kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized', code: 401 });
   });
+
+  const review = (plural: string, body: unknown, authorization = 'Bearer viewer-token') =>
+    api.call(`/apis/${plural}`, { method: 'POST', body, headers: { authorization } });
+
+  it('SelfSubjectReview (kubectl auth whoami) answers with the authenticated user', async () => {
+    const res = await review('authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      kind: 'SelfSubjectReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      status: { userInfo: { username: 'viewer', uid: 'uid-2', groups: ['system:authenticated'] } },
+    });
+  });
+
+  it.each([
+    ['a resource', { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } }],
+    ['a non-resource URL', { nonResourceAttributes: { path: '/metrics', verb: 'get' } }],
+  ])('SelfSubjectAccessReview (kubectl auth can-i) of %s: allowed, as AlwaysAllow', async (_what, spec) => {
+    const res = await review('authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ kind: 'SelfSubjectAccessReview', spec, status: { allowed: true } });
+  });
+
+  it.each([
+    ['neither attribute', {}],
+    ['both attributes', { resourceAttributes: { verb: 'get' }, nonResourceAttributes: { path: '/', verb: 'get' } }],
+  ])('SelfSubjectAccessReview with %s is Invalid', async (_what, spec) => {
+    const res = await review('authorization.k8s.io/v1/selfsubjectaccessreviews', { spec });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ kind: 'Status', reason: 'Invalid' });
+  });
+
+  it('SelfSubjectRulesReview (kubectl auth can-i --list) allows everything', async () => {
+    const res = await review('authorization.k8s.io/v1/selfsubjectrulesreviews', { spec: { namespace: 'default' } });
+    expect(res.status).toBe(201);
+    expect(res.body.status).toMatchObject({ resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], incomplete: false });
+  });
+
+  it.each([
+    ['another kind', 'authorization.k8s.io/v1/selfsubjectaccessreviews', { kind: 'SelfSubjectReview' }, 400],
+    ['no credentials', 'authentication.k8s.io/v1/selfsubjectreviews', {}, 401],
+    ['an unknown review', 'authorization.k8s.io/v1/subjectaccessreviews', {}, 404],
+  ])('%s → %i', async (_what, plural, body, code) => {
+    const res = code === 401 ? await api.call(`/apis/${plural}`, { method: 'POST', body }) : await review(plural, body);
+    expect(res.status).toBe(code);
+    expect(res.body.kind).toBe('Status');
+  });
 });

@@ -34,7 +34,17 @@ describe('discovery', () => {
     expect(apiRes.body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const apis = await api.call('/apis');
     expect(apis.status).toBe(200);
-    expect(apis.body).toEqual({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+    expect(apis.body).toMatchObject({ kind: 'APIGroupList', apiVersion: 'v1' });
+    // Only what is served: the self reviews of `kubectl auth whoami` / `auth can-i`.
+    const names = (apis.body.groups as { name: string }[]).map((g) => g.name);
+    expect(names).toEqual(['authentication.k8s.io', 'authorization.k8s.io']);
+    for (const group of apis.body.groups as { name: string; preferredVersion: { groupVersion: string } }[]) {
+      const list = await api.call(`/apis/${group.preferredVersion.groupVersion}`);
+      expect(list.status).toBe(200);
+      expect(list.body).toMatchObject({ kind: 'APIResourceList', groupVersion: group.preferredVersion.groupVersion });
+      for (const r of list.body.resources as { verbs: string[]; namespaced: boolean }[]) expect(r).toMatchObject({ verbs: ['create'], namespaced: false });
+      expect((await api.call(`/apis/${group.name}`)).body).toMatchObject({ kind: 'APIGroup', name: group.name });
+    }
   });
 
   it('lists resources alphabetically with kubectl short names and categories', async () => {
@@ -65,6 +75,17 @@ describe('discovery', () => {
     expect(v1.status).toBe(200);
     expect(v1.headers.get('content-type')).toBe('application/json');
   });
+
+  it('serves OpenAPI v2 as protobuf to client-go (kubectl validates a List with it) and as JSON otherwise', async () => {
+    const proto = await fetch(`${api.url}/openapi/v2`, { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    expect(proto.status).toBe(200);
+    // Go's mime parser refuses the `@` form: the answer must be labelled with the dotted one.
+    expect(proto.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect((await proto.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    const json = await api.call('/openapi/v2');
+    expect(json.headers.get('content-type')).toBe('application/json');
+    expect(json.body).toMatchObject({ swagger: '2.0' });
+  });
 });
 
 describe('errors for unknown routes', () => {
@@ -74,6 +95,8 @@ describe('errors for unknown routes', () => {
     ['/api/v1/pods/x'],
     ['/api/v1/namespaces/default/pods/x/proxy'],
     ['/apis/apps/v1'],
+    ['/apis/apps'],
+    ['/apis/authorization.k8s.io/v2'],
   ])('%s is a 404 Status', async (path) => {
     const { status, body, headers } = await api.call(path);
     expect(status).toBe(404);

@@ -54,6 +54,21 @@ describe('bodies from kubectl 1.32', () => {
     expect(checkObject(obj, kind, 'Strict').warnings).toEqual([]);
   });
 
+  it.each([
+    [
+      'authCanICreatePods',
+      { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } } },
+    ],
+    ['authCanIGetMetrics', { kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/metrics', verb: 'get' } } }],
+    ['authCanIList', { kind: 'SelfSubjectRulesReview', spec: { namespace: 'default' } }],
+    ['authWhoami', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }],
+  ] as const)('%s (kubectl auth) decodes to its review', (name, expected) => {
+    const obj = decodeProtobufObject(hex(KUBECTL_BODIES[name]));
+    expect(obj).toMatchObject(expected);
+    // What the client left empty stays absent (a review is answered, never stored).
+    expect(obj.metadata ?? {}).toEqual({});
+  });
+
   it('reads the runtime.Unknown envelope', () => {
     const env = decodeEnvelope(hex(KUBECTL_BODIES.createNamespace));
     expect(env).toMatchObject({ apiVersion: 'v1', kind: 'Namespace', contentEncoding: '', contentType: '' });

@@ -446,6 +446,22 @@ const TABLES: Record<string, Table> = {
   ContainerState: { 1: 'waiting ContainerStateWaiting', 2: 'running ContainerStateRunning', 3: 'terminated ContainerStateTerminated' },
   ContainerStateWaiting: { 1: 'reason string', 2: 'message string' },
   ContainerStateRunning: { 1: 'startedAt Time' },
+  // --- k8s.io/api authorization/v1 and authentication/v1: the self reviews `kubectl auth` sends ---
+  SelfSubjectAccessReview: { 1: 'metadata ObjectMeta', 2: 'spec SelfSubjectAccessReviewSpec' },
+  SelfSubjectAccessReviewSpec: { 1: 'resourceAttributes ResourceAttributes', 2: 'nonResourceAttributes NonResourceAttributes' },
+  ResourceAttributes: {
+    1: 'namespace string',
+    2: 'verb string',
+    3: 'group string',
+    4: 'version string',
+    5: 'resource string',
+    6: 'subresource string',
+    7: 'name string',
+  },
+  NonResourceAttributes: { 1: 'path string', 2: 'verb string' },
+  SelfSubjectRulesReview: { 1: 'metadata ObjectMeta', 2: 'spec SelfSubjectRulesReviewSpec' },
+  SelfSubjectRulesReviewSpec: { 1: 'namespace string' },
+  SelfSubjectReview: { 1: 'metadata ObjectMeta' },
   ContainerStateTerminated: {
     1: 'exitCode int32!',
     2: 'signal int32',
@@ -493,5 +509,8 @@ export const TOP_LEVEL_KINDS: ReadonlySet<string> = new Set([
   'Pod',
   'ReplicationController',
   'Scale',
+  'SelfSubjectAccessReview',
+  'SelfSubjectReview',
+  'SelfSubjectRulesReview',
   'Service',
 ]);
