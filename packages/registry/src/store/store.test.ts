@@ -171,6 +171,14 @@ describe('create and get', () => {
     expect(await storage.get('/registry/widgets/ns1/a')).toBeUndefined();
   });
 
+  it('fails a dry run whose name is taken with AlreadyExists, as a real create would', async () => {
+    const { store } = setup();
+    await store.create('ns1', widget('a'));
+    const err = await caught(store.create('ns1', widget('a'), { dryRun: true }));
+    expect(err.reason).toBe('AlreadyExists');
+    expect(err.message).toBe('widgets "a" already exists');
+  });
+
   it('does not alter the caller’s object', async () => {
     const { store } = setup();
     const input = widget('a');

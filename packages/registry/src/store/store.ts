@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import {
+  alreadyExists,
   badRequest,
   conflict,
   expired,
@@ -215,7 +216,14 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
     const finish = await hooks.beginCreate?.(obj, { dryRun });
     let stored = false;
     try {
-      if (dryRun) return obj;
+      if (dryRun) {
+        // As upstream's dry-run storage: nothing is written, but a name that is taken still fails.
+        const existing = await storage.get(keyFor(ns, meta.name!)).catch((err: unknown) => {
+          throw interpretCreateError(err, gr, meta.name!);
+        });
+        if (existing) throw alreadyExists(gr, meta.name!);
+        return obj;
+      }
       for (let attempt = 1; ; attempt++) {
         try {
           const kv = await storage.create(keyFor(ns, meta.name!), encode(obj), writeOptions(obj, false));
