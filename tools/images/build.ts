@@ -7,19 +7,20 @@
  * - tskube/busybox:latest  /bin/busybox (Debian busybox-static) and a symlink per applet
  * - tskube/pause:latest    a static C pause (tools/images/pause.c); a busybox one without gcc
  * - tskube/etcd:latest     Debian's /usr/bin/etcd and the shared libraries `ldd` lists
+ * - tskube/<daemon>:<version> and :latest, for apiserver, scheduler and kubelet: Node and a
+ *   bundle of the built app (daemons.ts); `ensureDaemonImages()`, and `npm run images` builds all.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { ensureDockerd, parseDockerHost } from '../src/dockerd.js';
-
-const run = promisify(execFile);
+import { daemonRecipes, type DaemonName } from './daemons.js';
+import { baseRoot, binaryInputs, copyBinary, fileHash, run } from './rootfs.js';
 
 export const BUSYBOX_IMAGE = 'tskube/busybox:latest';
 export const PAUSE_IMAGE = 'tskube/pause:latest';
@@ -38,8 +39,10 @@ export interface ImageResult {
   note?: string;
 }
 
-interface Recipe {
+export interface Recipe {
   image: string;
+  /** More tags for the same image, e.g. `:latest` next to a version. */
+  alsoTag?: string[];
   /** Everything the image is made from, hashed; computed without building. */
   inputs(): Promise<string[]>;
   /** Fills `root` and returns the Dockerfile `changes` (CMD, ENV, ...) and a note. */
@@ -50,17 +53,6 @@ const busyboxBinary = (): string => {
   for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) if (existsSync(candidate)) return candidate;
   throw new Error('busybox not found: install the Debian package busybox-static (tools/scripts/lib.sh does)');
 };
-
-const fileHash = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** /etc/passwd, /etc/group and the usual empty directories. */
-async function baseRoot(root: string): Promise<void> {
-  for (const dir of ['bin', 'etc', 'dev', 'proc', 'sys', 'root', 'var', 'tmp', 'usr/bin']) await mkdir(join(root, dir), { recursive: true });
-  await chmod(join(root, 'tmp'), 0o1777);
-  await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
-  await writeFile(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
-  await writeFile(join(root, 'etc/nsswitch.conf'), 'hosts: files dns\npasswd: files\ngroup: files\n');
-}
 
 async function busyboxRoot(root: string): Promise<void> {
   const bin = busyboxBinary();
@@ -84,24 +76,6 @@ async function gccVersion(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Shared libraries of an ELF binary per `ldd` (none for a static one). */
-async function sharedLibraries(binary: string): Promise<string[]> {
-  let out: string;
-  try {
-    out = (await run('ldd', [binary])).stdout;
-  } catch (err) {
-    // ldd exits 1 with "not a dynamic executable" for a static binary.
-    if (/not a dynamic executable/.test(String((err as { stderr?: string }).stderr ?? err))) return [];
-    throw err;
-  }
-  const libs: string[] = [];
-  for (const line of out.split('\n')) {
-    const path = /=>\s*(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)/.exec(line)?.[1];
-    if (path) libs.push(path);
-  }
-  return libs;
 }
 
 const etcdBinary = (): string => process.env['ETCD_BIN'] || (existsSync('/usr/bin/etcd') ? '/usr/bin/etcd' : 'etcd');
@@ -137,20 +111,10 @@ const recipes: Recipe[] = [
   },
   {
     image: ETCD_IMAGE,
-    inputs: async () => {
-      const bin = etcdBinary();
-      return [fileHash(bin), ...(await sharedLibraries(bin)).map((lib) => `${lib} ${fileHash(lib)}`)];
-    },
+    inputs: () => binaryInputs(etcdBinary()),
     async build(root) {
-      const bin = realpathSync(etcdBinary());
       await baseRoot(root);
-      await copyFile(bin, join(root, 'usr/bin/etcd'));
-      await chmod(join(root, 'usr/bin/etcd'), 0o755);
-      const libs = await sharedLibraries(bin);
-      for (const lib of libs) {
-        await mkdir(join(root, dirname(lib)), { recursive: true });
-        await copyFile(realpathSync(lib), join(root, lib));
-      }
+      const libs = await copyBinary(etcdBinary(), root, 'usr/bin/etcd');
       await mkdir(join(root, 'var/lib/etcd'), { recursive: true });
       return {
         changes: [
@@ -160,24 +124,40 @@ const recipes: Recipe[] = [
           'EXPOSE 2379 2380',
           'CMD ["/usr/bin/etcd"]',
         ],
-        note: libs.length === 0 ? 'etcd is static' : `with ${libs.length} shared libraries`,
+        note: libs === 0 ? 'etcd is static' : `with ${libs} shared libraries`,
       };
     },
   },
 ];
 
-/** Builds whatever image is missing or stale. `dockerHost` defaults to $DOCKER_HOST or the default socket. */
-export async function ensureImages(dockerHost?: string, only?: string[]): Promise<ImageResult[]> {
+/**
+ * Builds whatever busybox, pause or etcd image is missing or stale (`only`: just these images).
+ * `dockerHost` defaults to $DOCKER_HOST or the default socket.
+ */
+export function ensureImages(dockerHost?: string, only?: string[]): Promise<ImageResult[]> {
+  return ensureRecipes(dockerHost, only ? recipes.filter((r) => only.includes(r.image)) : recipes);
+}
+
+/**
+ * Builds whatever daemon image (`tskube/<daemon>:<version>`, also tagged `:latest`) is missing
+ * or stale, from the built apps/<daemon>/dist (run `npm run build` first).
+ */
+export function ensureDaemonImages(dockerHost?: string, options: { daemons?: readonly DaemonName[] } = {}): Promise<ImageResult[]> {
+  return ensureRecipes(dockerHost, daemonRecipes(options.daemons));
+}
+
+/** Builds each recipe's image when missing or stale (its input hash differs); the engine of both above. */
+export async function ensureRecipes(dockerHost: string | undefined, selected: readonly Recipe[]): Promise<ImageResult[]> {
   const host = dockerHost ?? process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
   const results: ImageResult[] = [];
-  for (const recipe of recipes) {
-    if (only && !only.includes(recipe.image)) continue;
+  for (const recipe of selected) {
     const hash = createHash('sha256')
       .update(JSON.stringify([RECIPE_VERSION, recipe.image, await recipe.inputs()]))
       .digest('hex')
       .slice(0, 32);
     const previous = await inspectImage(host, recipe.image);
-    if (previous?.Config?.Labels?.[IMAGE_HASH_LABEL] === hash) {
+    if (previous?.Id && previous.Config?.Labels?.[IMAGE_HASH_LABEL] === hash) {
+      await tagAll(host, recipe, previous.Id);
       results.push({ image: recipe.image, action: 'present', hash });
       continue;
     }
@@ -185,14 +165,28 @@ export async function ensureImages(dockerHost?: string, only?: string[]): Promis
     try {
       const { changes, note } = await recipe.build(root);
       await importRootfs(host, root, recipe.image, [...changes, `LABEL ${IMAGE_HASH_LABEL}=${hash}`]);
-      // The stale build lost its tag; drop it unless a container still uses it (409).
-      if (previous?.Id) await dockerRequest(host, 'DELETE', `/images/${previous.Id}`).catch(() => {});
+      const id = (await inspectImage(host, recipe.image))?.Id;
+      if (id) await tagAll(host, recipe, id);
+      // The stale build lost its tags; drop it unless a container still uses it (409). An image
+      // that still has a tag (someone else's, tagged over ours) is not ours to delete.
+      const stale = previous?.Id ? await inspectImage(host, previous.Id) : undefined;
+      if (stale?.Id && (stale.RepoTags ?? []).length === 0) await dockerRequest(host, 'DELETE', `/images/${stale.Id}`).catch(() => {});
       results.push({ image: recipe.image, action: 'built', hash, ...(note ? { note } : {}) });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
   }
   return results;
+}
+
+/** Points each of the recipe's extra tags at image `id` (a no-op for a tag already there). */
+async function tagAll(host: string, recipe: Recipe, id: string): Promise<void> {
+  for (const tagged of recipe.alsoTag ?? []) {
+    if ((await inspectImage(host, tagged))?.Id === id) continue;
+    const [repo, tag = 'latest'] = tagged.split(':') as [string, string?];
+    const res = await dockerRequest(host, 'POST', `/images/${encodeURIComponent(id)}/tag?${new URLSearchParams({ repo, tag })}`);
+    if (res.status !== 201) throw new Error(`tagging ${recipe.image} as ${tagged}: HTTP ${res.status} ${res.body.toString('utf8')}`);
+  }
 }
 
 interface DockerResponse {
@@ -219,6 +213,7 @@ function dockerRequest(host: string, method: string, path: string, body?: NodeJS
 
 interface ImageInfo {
   Id?: string;
+  RepoTags?: string[] | null;
   Config?: { Labels?: Record<string, string> | null };
 }
 
@@ -263,7 +258,7 @@ async function importRootfs(host: string, root: string, image: string, changes: 
 async function main(): Promise<void> {
   const docker = await ensureDockerd();
   try {
-    for (const result of await ensureImages(docker.host)) {
+    for (const result of [...(await ensureImages(docker.host)), ...(await ensureDaemonImages(docker.host))]) {
       console.log(`${result.image}: ${result.action}${result.note ? ` (${result.note})` : ''}`);
     }
   } finally {
