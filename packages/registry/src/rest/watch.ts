@@ -18,6 +18,26 @@ export interface WatchStreamOptions {
   register: (stop: () => void) => () => void;
 }
 
+/**
+ * The JSON of objects the watch cache fans out. One event object is shared by every watcher it
+ * reaches (and is never mutated), so it is serialized once, not once per watcher.
+ */
+const serialized = new WeakMap<object, string>();
+
+function objectJson(obj: object): string {
+  let json = serialized.get(obj);
+  if (json === undefined) {
+    json = JSON.stringify(obj);
+    serialized.set(obj, json);
+  }
+  return json;
+}
+
+/** The wire line of one watch event: the same bytes as `JSON.stringify({ type, object })`. */
+export function watchEventLine(type: string, object: object, shared: boolean): string {
+  return `{"type":${JSON.stringify(type)},"object":${shared ? objectJson(object) : JSON.stringify(object)}}\n`;
+}
+
 /** Streams `watcher` into `res` until it ends, times out, the client goes away or the server stops. */
 export async function streamWatch(res: ServerResponse, watcher: CacheWatcher<StoredObject>, options: WatchStreamOptions): Promise<void> {
   res.writeHead(200, {
@@ -57,12 +77,13 @@ export async function streamWatch(res: ServerResponse, watcher: CacheWatcher<Sto
   try {
     for await (const ev of watcher) {
       if (closed) break;
-      let object: StoredObject | Table = ev.object;
       if (options.transform && ev.type !== 'BOOKMARK') {
-        object = options.transform(ev.object, first);
+        await write(watchEventLine(ev.type, options.transform(ev.object, first), false));
         first = false;
+      } else {
+        // Bookmarks are made per watcher; everything else is the cache's shared object.
+        await write(watchEventLine(ev.type, ev.object, ev.type !== 'BOOKMARK'));
       }
-      await write(`${JSON.stringify({ type: ev.type, object })}\n`);
     }
   } catch (err) {
     const status = toStatusError(err);
