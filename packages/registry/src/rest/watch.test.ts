@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistries } from '../resources/registries.js';
 import { createMemoryStorage } from '../storage/memory.js';
 import { podBody, readEvents, startTestApi, type TestApi } from './test-helpers.js';
+import { watchEventLine } from './watch.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -14,6 +15,18 @@ const PODS = '/api/v1/namespaces/w/pods';
 const create = (name: string) => api.call(PODS, { method: 'POST', body: podBody(name) });
 const label = (name: string, value: string) =>
   api.call(`${PODS}/${name}`, { method: 'PATCH', body: { metadata: { labels: { v: value } } }, type: 'application/merge-patch+json' });
+
+describe('watchEventLine', () => {
+  const object = { kind: 'Pod', metadata: { name: 'a"b', labels: { 'x/y': 'é\n' } }, spec: { n: [1, null, true] } };
+  it.each([
+    ['ADDED', true],
+    ['MODIFIED', false],
+    ['DELETED', true],
+  ])('writes the bytes of JSON.stringify({ type, object }) for %s (shared %s)', (type, shared) => {
+    expect(watchEventLine(type, object, shared)).toBe(`${JSON.stringify({ type, object })}\n`);
+    expect(watchEventLine(type, object, shared)).toBe(watchEventLine(type, object, !shared));
+  });
+});
 
 describe('watch', () => {
   it('streams synthetic ADDED events first when resourceVersion is unset or 0', async () => {
