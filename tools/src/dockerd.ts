@@ -66,7 +66,45 @@ export async function ensureDockerd(options: EnsureDockerdOptions = {}): Promise
   }
   const host = `unix://${DEFAULT_DOCKER_SOCKET}`;
   if (await dockerAnswers(host)) return { host, stop: async () => {} };
+  // A dockerd still starting or shutting down holds the pid file, and a second one would refuse
+  // to start ("pid file found, ensure docker is not running"): wait for it to answer or go.
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  if ((await waitForPreviousDockerd(DEFAULT_DOCKERD_PIDFILE, host, timeoutMs)) === 'answered') return { host, stop: async () => {} };
   return startDockerd(host, options);
+}
+
+/** Where Debian's dockerd writes its pid by default. */
+export const DEFAULT_DOCKERD_PIDFILE = '/var/run/docker.pid';
+
+/**
+ * Waits while the dockerd named by `pidFile` is alive and not answering at `host`: `answered`
+ * once it answers (it was starting), `gone` once it exited or if there is none (it was stopping,
+ * or the file is stale), `alive` if neither happened within `timeoutMs`.
+ */
+export async function waitForPreviousDockerd(pidFile: string, host: string, timeoutMs: number): Promise<'answered' | 'gone' | 'alive'> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return 'gone';
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return 'gone';
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (await dockerAnswers(host, 500)) return 'answered';
+    if (Date.now() > deadline) return 'alive';
+    await sleep(200);
+  }
+  return 'gone';
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function startDockerd(host: string, options: EnsureDockerdOptions): Promise<DockerdHandle> {
@@ -126,18 +164,10 @@ async function startDockerd(host: string, options: EnsureDockerdOptions): Promis
 
 /** Stops a dockerd by PID (SIGTERM, SIGKILL after `graceMs`), e.g. one another process started. */
 export async function stopDockerdPid(pid: number, graceMs = 20_000): Promise<void> {
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive() && Date.now() < deadline) await sleep(100);
-  if (alive()) signal(pid, 'SIGKILL');
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) signal(pid, 'SIGKILL');
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
