@@ -27,3 +27,4 @@ export * from './server/server.js';
 export * from './server/serving-cert.js';
 export * from './server/portforward.js';
 export * from './server/spdy/index.js';
+export * from './server/remotecommand-spdy.js';

@@ -1,8 +1,9 @@
 /**
  * The kubelet's HTTP API (port 10250): `/healthz`, `/pods`, `/stats/summary`, `/metrics`,
  * `/containerLogs/{ns}/{pod}/{container}`, `/exec|/attach/{ns}/{pod}/{container}` over
- * WebSocket, and `/portForward/{ns}/{pod}` (SPDY, SPDY in WebSocket, or WebSocket channels; see
- * portforward.ts). Every route but /healthz needs an authenticated caller (see auth.ts).
+ * WebSocket (streaming.ts) or SPDY/3.1 (remotecommand-spdy.ts), and `/portForward/{ns}/{pod}`
+ * (SPDY, SPDY in WebSocket, or WebSocket channels; see portforward.ts). Every route but
+ * /healthz needs an authenticated caller (see auth.ts).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -14,8 +15,10 @@ import type { Kubelet } from '../kubelet/kubelet.js';
 import type { LogOptions } from '../runtime/types.js';
 import { authenticate, type KubeletAuthConfig } from './auth.js';
 import { createPortForwardHandler } from './portforward.js';
+import { acceptSpdyUpgrade, negotiateSpdyProtocol, serveRemoteCommandSpdy, SPDY_STREAM_PROTOCOLS } from './remotecommand-spdy.js';
+import type { SpdySession } from './spdy/index.js';
 import { statsSummary } from './stats.js';
-import { CHANNEL, failureStatus, frame, pickProtocol, serveSession } from './streaming.js';
+import { CHANNEL, failureStatus, frame, pickProtocol, serveSession, STREAM_PROTOCOLS } from './streaming.js';
 
 export interface KubeletServerOptions {
   kubelet: Kubelet;
@@ -43,6 +46,11 @@ class HttpError extends Error {
 }
 
 const TRUE = /^(1|t|true)$/i;
+const NEEDS_UPGRADE = 'exec and attach need an upgrade (WebSocket v5.channel.k8s.io, or SPDY/3.1)';
+
+/** A header's comma-separated values, repeated headers included. */
+const listHeader = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
@@ -64,6 +72,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
   const now = options.now ?? Date.now;
   const log = logger.child({ part: 'server' });
   const sockets = new Set<Socket | Duplex>();
+  const spdySessions = new Set<SpdySession>();
 
   const text = (res: ServerResponse, code: number, body: string) => {
     res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' });
@@ -123,7 +132,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
     if (url.pathname === '/healthz') return text(res, 200, 'ok');
     if (!authenticate(req, options.auth).ok) return text(res, 401, 'Unauthorized');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      if (/^\/(exec|attach)\//.test(url.pathname)) throw new HttpError(400, 'exec and attach need a WebSocket upgrade (v5.channel.k8s.io)');
+      if (/^\/(exec|attach)\//.test(url.pathname)) throw new HttpError(400, NEEDS_UPGRADE);
       throw new HttpError(405, 'method not allowed');
     }
     if (url.pathname === '/pods' || url.pathname === '/pods/') {
@@ -138,7 +147,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
       return res.end(await options.metrics.metrics());
     }
     if (url.pathname.startsWith('/containerLogs/')) return containerLogs(req, res, url);
-    if (/^\/(exec|attach)\//.test(url.pathname)) throw new HttpError(400, 'exec and attach need a WebSocket upgrade (v5.channel.k8s.io)');
+    if (/^\/(exec|attach)\//.test(url.pathname)) throw new HttpError(400, NEEDS_UPGRADE);
     if (url.pathname.startsWith('/portForward/')) throw new HttpError(400, 'port forwarding needs an upgrade (SPDY/3.1 or WebSocket)');
     throw new HttpError(404, 'not found');
   };
@@ -168,8 +177,19 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
       const kind = url.pathname.startsWith('/exec/') ? 'exec' : url.pathname.startsWith('/attach/') ? 'attach' : undefined;
       const p = kind ? containerPath(url.pathname, kind) : undefined;
       if (!kind || !p) return refuse(socket, 404, 'not found');
-      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-      if (!pickProtocol(offered)) return refuse(socket, 400, `unsupported stream protocol; use one of ${['v5.channel.k8s.io', 'v4.channel.k8s.io'].join(', ')}`);
+      const upgradeTo = listHeader(req.headers.upgrade).map((s) => s.toLowerCase());
+      let spdyProtocol: string | undefined;
+      if (upgradeTo.includes('spdy/3.1')) {
+        const offered = listHeader(req.headers['x-stream-protocol-version']);
+        spdyProtocol = negotiateSpdyProtocol(offered);
+        if (!spdyProtocol) {
+          return refuse(socket, 403, `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server accepts ${JSON.stringify(SPDY_STREAM_PROTOCOLS)}`);
+        }
+      } else if (!upgradeTo.includes('websocket')) {
+        return refuse(socket, 400, NEEDS_UPGRADE);
+      } else if (!pickProtocol(listHeader(req.headers['sec-websocket-protocol']))) {
+        return refuse(socket, 400, `unsupported stream protocol; use one of ${STREAM_PROTOCOLS.join(', ')}`);
+      }
       const q = url.searchParams;
       const flags = {
         stdin: TRUE.test(q.get('input') ?? q.get('stdin') ?? ''),
@@ -188,10 +208,23 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
       if (ref.container.state !== 'running') return refuse(socket, 400, `container ${p.container} is not running`);
       const id = ref.container.id;
       const streams = { ...flags, stderr: flags.stderr && !flags.tty };
+      const start = () => (kind === 'exec' ? kubelet.runtime.exec(id, { cmd: command, ...streams }) : kubelet.runtime.attach(id, streams));
+      if (spdyProtocol) {
+        // SPDY clients open their streams after the upgrade; the command starts once they are there.
+        const spdy = acceptSpdyUpgrade(socket, head, spdyProtocol);
+        spdySessions.add(spdy);
+        spdy.on('close', () => spdySessions.delete(spdy));
+        spdy.on('error', (err: Error) => log.debug({ err }, 'exec/attach SPDY session failed'));
+        const done = serveRemoteCommandSpdy(spdy, { protocol: spdyProtocol, streams, start, ...(kind === 'exec' ? { command } : {}), logger: log });
+        return void done.catch((err: unknown) => {
+          log.warn({ err, kind, container: p.container }, 'stream failed');
+          spdy.destroy();
+        });
+      }
       // The session exists before the upgrade completes, so no early stdin frame (or v5 close) is lost.
       let session;
       try {
-        session = kind === 'exec' ? await kubelet.runtime.exec(id, { cmd: command, ...streams }) : await kubelet.runtime.attach(id, streams);
+        session = await start();
       } catch (err) {
         log.warn({ err, kind, container: p.container }, 'stream failed');
         return refuse(socket, 500, err instanceof Error ? err.message : String(err));
@@ -231,6 +264,7 @@ export function createKubeletServer(options: KubeletServerOptions): KubeletServe
     close: async () => {
       for (const c of wss.clients) c.terminate();
       portForward.close();
+      for (const s of spdySessions) s.destroy();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;

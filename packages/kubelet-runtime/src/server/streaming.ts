@@ -47,6 +47,38 @@ const ended = (s: Readable | undefined): Promise<void> =>
     s.once('error', () => resolve());
   });
 
+/** How long the final status waits for output still in flight (a stream might never end). */
+export const OUTPUT_DRAIN_MS = 1000;
+
+/**
+ * Waits for the process to end and its output to drain; the Status to report for it (what the
+ * client turns into its exit code). Shared by the WebSocket and SPDY transports.
+ */
+export async function finalStatus(session: StreamSession, command?: readonly string[]): Promise<Record<string, unknown>> {
+  let code: number;
+  try {
+    code = await session.wait();
+  } catch (err) {
+    return failureStatus(err instanceof Error ? err.message : String(err));
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all([ended(session.stdout), ended(session.stderr)]), new Promise((r) => (timer = setTimeout(r, OUTPUT_DRAIN_MS)))]);
+  clearTimeout(timer);
+  return statusFor(code, command);
+}
+
+/** A resize message (`{"Width":80,"Height":24}`) applied to the session; a malformed one is ignored. */
+export function applyResize(session: StreamSession, message: Buffer | string): void {
+  let size: { Width?: unknown; Height?: unknown };
+  try {
+    size = JSON.parse(String(message)) as typeof size;
+  } catch {
+    return;
+  }
+  const dim = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff ? v : fallback);
+  void session.resize(dim(size.Width, 80), dim(size.Height, 24)).catch(() => undefined);
+}
+
 /** Wires a runtime session to the socket; sends the final status and closes when the process ends. */
 export async function serveSession(ws: WebSocket, session: StreamSession, command?: readonly string[]): Promise<void> {
   const v5 = ws.protocol === V5;
@@ -64,12 +96,7 @@ export async function serveSession(ws: WebSocket, session: StreamSession, comman
         if (payload.length > 0) session.stdin?.write(payload);
         break;
       case CHANNEL.resize:
-        try {
-          const size = JSON.parse(payload.toString('utf8')) as { Width?: number; Height?: number };
-          void session.resize(size.Width ?? 80, size.Height ?? 24).catch(() => undefined);
-        } catch {
-          // a malformed resize is ignored
-        }
+        applyResize(session, payload);
         break;
       case CHANNEL.close:
         if (v5 && payload[0] === CHANNEL.stdin) session.stdin?.end();
@@ -77,16 +104,6 @@ export async function serveSession(ws: WebSocket, session: StreamSession, comman
     }
   });
   ws.on('close', () => session.stdin?.end());
-  let code: number;
-  try {
-    code = await session.wait();
-  } catch (err) {
-    send(CHANNEL.status, JSON.stringify(failureStatus(err instanceof Error ? err.message : String(err))));
-    ws.close(1000);
-    return;
-  }
-  // Let output still in flight arrive before the status (bounded: a stream might never end).
-  await Promise.race([Promise.all([ended(session.stdout), ended(session.stderr)]), new Promise((r) => setTimeout(r, 1000))]);
-  send(CHANNEL.status, JSON.stringify(statusFor(code, command)));
+  send(CHANNEL.status, JSON.stringify(await finalStatus(session, command)));
   ws.close(1000);
 }
