@@ -79,7 +79,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const name of ['shell', 'catter']) await cluster?.client.pods.delete('default', name, { gracePeriodSeconds: 0 }).catch(() => undefined);
+  for (const name of ['shell', 'catter', 'web']) await cluster?.client.pods.delete('default', name, { gracePeriodSeconds: 0 }).catch(() => undefined);
   await cluster?.dispose();
 });
 
@@ -105,6 +105,35 @@ describe('kubectl 1.20 (SPDY only)', () => {
     expect(r.stdout).toContain('through attach');
     expect(r.code).toBe(0);
     await until('catter Succeeded', async () => ((await cluster.client.pods.get('default', 'catter')).status?.phase === 'Succeeded' ? true : undefined), 30_000);
+  });
+});
+
+describe('kubectl 1.20 port-forward (native SPDY)', () => {
+  it.skipIf(!kubectl120)(`forwards a local port to the pod's loopback${why}`, async () => {
+    const page = 'served to kubectl 1.20';
+    await cluster.client.pods.create(
+      'default',
+      pod('web', box('web', `mkdir -p /www && echo '${page}' > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www`)),
+    );
+    await running('web');
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: cluster.dir, KUBECONFIG: join(cluster.dir, 'none') };
+    const child = spawn(kubectl120!, [`--server=${cluster.url}`, '--namespace=default', 'port-forward', 'pod/web', ':8080'], { env });
+    let output = '';
+    child.stdout.on('data', (d) => (output += String(d)));
+    child.stderr.on('data', (d) => (output += String(d)));
+    try {
+      const local = await until('kubectl 1.20 port-forward ready', async () => {
+        const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(output);
+        if (!m && child.exitCode !== null) throw new Error(`kubectl port-forward exited: ${output}`);
+        return m ? Number(m[1]) : undefined;
+      }, 30_000);
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`http://127.0.0.1:${local}/`);
+        expect((await res.text()).trim()).toBe(page);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
 
