@@ -6,6 +6,7 @@ export * from './service.js';
 export * from './controller.js';
 export * from './namespace.js';
 export * from './event.js';
+export * from './coordination.js';
 export * from './registry.js';
 export * from './check.js';
 export * from './openapi.js';

@@ -1,5 +1,6 @@
 /** The top-level kinds we serve, with their group/version. */
 import { ScaleSchema, ReplicationControllerListSchema, ReplicationControllerSchema } from './controller.js';
+import { LeaseListSchema, LeaseSchema } from './coordination.js';
 import { BindingSchema, EventListSchema, EventSchema } from './event.js';
 import { DeleteOptionsSchema, StatusSchema, TableSchema } from './meta.js';
 import { NamespaceListSchema, NamespaceSchema } from './namespace.js';
@@ -24,6 +25,8 @@ export const schemas = {
   Event: EventSchema,
   EventList: EventListSchema,
   Binding: BindingSchema,
+  Lease: LeaseSchema,
+  LeaseList: LeaseListSchema,
   DeleteOptions: DeleteOptionsSchema,
   Status: StatusSchema,
   Table: TableSchema,
@@ -45,6 +48,9 @@ export function groupVersionKinds(kind: SchemaKind): GroupVersionKind[] {
       return [{ group: 'meta.k8s.io', version: 'v1', kind }];
     case 'Scale':
       return [{ group: 'autoscaling', version: 'v1', kind }];
+    case 'Lease':
+    case 'LeaseList':
+      return [{ group: 'coordination.k8s.io', version: 'v1', kind }];
     case 'DeleteOptions':
       return [
         { group: '', version: 'v1', kind },
@@ -53,6 +59,13 @@ export function groupVersionKinds(kind: SchemaKind): GroupVersionKind[] {
     default:
       return [{ group: '', version: 'v1', kind }];
   }
+}
+
+/** The apiVersion a kind is written with on the wire (`v1`, `coordination.k8s.io/v1`); `v1` for unknown kinds. */
+export function apiVersionOfKind(kind: string): string {
+  if (!isSchemaKind(kind)) return 'v1';
+  const gvk = groupVersionKinds(kind)[0]!;
+  return gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
 }
 
 export const isSchemaKind = (kind: string): kind is SchemaKind => Object.hasOwn(schemas, kind);

@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type * as S from '../schemas/index.js';
 
 export * from './enums.js';
+export * from './micro-time.js';
 
 /** RFC 3339 timestamp, e.g. `2024-01-02T03:04:05Z`. */
 export type Time = string;
@@ -82,6 +83,9 @@ export type HostAlias = Static<typeof S.HostAliasSchema>;
 export type HostIP = Static<typeof S.HostIPSchema>;
 export type HostPathVolumeSource = Static<typeof S.HostPathVolumeSourceSchema>;
 export type KeyToPath = Static<typeof S.KeyToPathSchema>;
+export type Lease = Static<typeof S.LeaseSchema>;
+export type LeaseList = Static<typeof S.LeaseListSchema>;
+export type LeaseSpec = Static<typeof S.LeaseSpecSchema>;
 export type Lifecycle = Static<typeof S.LifecycleSchema>;
 export type LifecycleHandler = Static<typeof S.LifecycleHandlerSchema>;
 export type ListMeta = Static<typeof S.ListMetaSchema>;

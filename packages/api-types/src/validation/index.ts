@@ -7,3 +7,4 @@ export * from './service.js';
 export * from './controller.js';
 export * from './namespace.js';
 export * from './event.js';
+export * from './lease.js';
