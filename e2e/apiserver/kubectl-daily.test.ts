@@ -264,7 +264,13 @@ describe('cluster questions', () => {
   });
 
   it('api-versions, cluster-info, get --raw /metrics', async () => {
-    expect(lines(ok(await server.kubectl(['api-versions'])).stdout)).toEqual(['authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'v1']);
+    expect(lines(ok(await server.kubectl(['api-versions'])).stdout)).toEqual([
+      'authentication.k8s.io/v1',
+      'authorization.k8s.io/v1',
+      'coordination.k8s.io/v1',
+      'metrics.k8s.io/v1beta1',
+      'v1',
+    ]);
     expect(ok(await server.kubectl(['cluster-info'])).stdout).toContain(`Kubernetes control plane is running at ${server.secureUrl}`);
     const metrics = ok(await server.kubectl(['get', '--raw', '/metrics'])).stdout;
     expect(metrics).toMatch(/^apiserver_request_total\{/m);

@@ -5,6 +5,7 @@ export { needsClusterIP, serviceIpHooks, serviceStrategy } from './services.js';
 export { endpointsStrategy } from './endpoints.js';
 export { createEventStrategy, DEFAULT_EVENT_TTL_SECONDS, eventStrategy } from './events.js';
 export { replicationControllerStrategy } from './replication-controllers.js';
+export { leaseStrategy } from './leases.js';
 export {
   createNamespaceRegistry,
   ensureDefaultNamespace,
@@ -20,6 +21,7 @@ export type {
   Stored,
   StoredEndpoints,
   StoredEvent,
+  StoredLease,
   StoredNamespace,
   StoredNode,
   StoredPod,

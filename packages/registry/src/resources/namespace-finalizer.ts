@@ -35,6 +35,7 @@ export function startNamespaceFinalizer(
     registries.services,
     registries.endpoints,
     registries.events,
+    registries.leases,
   ] as unknown as Store<StoredObject>[];
   let stopped = false;
   let wake: (() => void) | undefined;

@@ -23,7 +23,7 @@ import type { StoreDeleteOptions, Store, Strategy } from '../store/types.js';
 import type { StoredNamespace } from './types.js';
 
 /** Namespaces that exist from startup and may not be deleted. */
-export const SYSTEM_NAMESPACES = ['default', 'kube-system'] as const;
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-node-lease'] as const;
 
 export const namespaceStrategy: Strategy<StoredNamespace> = {
   kind: 'Namespace',
@@ -132,7 +132,7 @@ export async function ensureDefaultNamespace(
  * exists and is not terminating. Reads the namespace from storage, so a namespace created a
  * moment ago is seen.
  */
-export function namespaceLifecycle(namespaces: Pick<Store<StoredNamespace>, 'get'>, resource: string) {
+export function namespaceLifecycle(namespaces: Pick<Store<StoredNamespace>, 'get'>, resource: string, group = '') {
   return async (namespace: string | undefined, obj: { metadata?: { name?: string } }): Promise<void> => {
     if (!namespace) return;
     let ns: StoredNamespace;
@@ -144,7 +144,7 @@ export function namespaceLifecycle(namespaces: Pick<Store<StoredNamespace>, 'get
     }
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
       throw forbidden(
-        { group: '', resource },
+        { group, resource },
         obj.metadata?.name ?? '',
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );

@@ -175,9 +175,9 @@ describe('bindings', () => {
 });
 
 describe('namespaces', () => {
-  it('exist for default and kube-system after ready()', async () => {
+  it('exist for default, kube-system and kube-node-lease after ready()', async () => {
     const names = (await r.namespaces.list(undefined)).items.map((n) => n.metadata.name);
-    expect(names).toEqual(['default', 'kube-system']);
+    expect(names).toEqual(['default', 'kube-node-lease', 'kube-system']);
     expect((await r.namespaces.get(undefined, 'default')).status?.phase).toBe('Active');
     await r.ready(); // idempotent
   });

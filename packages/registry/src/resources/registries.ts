@@ -15,6 +15,7 @@ import {
   namespaceStrategy,
   type NamespaceRegistry,
 } from './namespaces.js';
+import { leaseStrategy } from './leases.js';
 import { nodeStrategy } from './nodes.js';
 import { podStrategy } from './pods.js';
 import { replicationControllerStrategy } from './replication-controllers.js';
@@ -22,6 +23,7 @@ import { serviceIpHooks, serviceStrategy } from './services.js';
 import type {
   StoredEndpoints,
   StoredEvent,
+  StoredLease,
   StoredNode,
   StoredPod,
   StoredReplicationController,
@@ -48,6 +50,8 @@ export interface Registries {
   endpoints: Store<StoredEndpoints>;
   replicationControllers: Store<StoredReplicationController>;
   events: Store<StoredEvent>;
+  /** coordination.k8s.io/v1 leases. */
+  leases: Store<StoredLease>;
   bindings: BindingRegistry;
   allocator: ServiceIpAllocator;
   /** Ensures the system namespaces and waits for every watch cache to be filled. */
@@ -68,7 +72,7 @@ export function createRegistries(config: RegistriesConfig): Registries {
   };
 
   const namespaceStore = make(namespaceStrategy);
-  const lifecycle = (resource: string) => ({ admitCreate: namespaceLifecycle(namespaceStore, resource) });
+  const lifecycle = (resource: string, group?: string) => ({ admitCreate: namespaceLifecycle(namespaceStore, resource, group) });
   const pods = make(podStrategy, lifecycle('pods'));
 
   return {
@@ -79,6 +83,7 @@ export function createRegistries(config: RegistriesConfig): Registries {
     endpoints: make(endpointsStrategy, lifecycle('endpoints')),
     replicationControllers: make(replicationControllerStrategy, lifecycle('replicationcontrollers')),
     events: make(createEventStrategy(config.eventTTLSeconds ?? DEFAULT_EVENT_TTL_SECONDS), lifecycle('events')),
+    leases: make(leaseStrategy, lifecycle('leases', leaseStrategy.group)),
     bindings: createBindingRegistry(pods, () => clock.now()),
     allocator,
     async ready() {

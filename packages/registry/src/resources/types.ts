@@ -1,6 +1,7 @@
 import type {
   Endpoints,
   Event,
+  Lease,
   Namespace,
   Node,
   ObjectMeta,
@@ -19,3 +20,4 @@ export type StoredEndpoints = Stored<Endpoints>;
 export type StoredReplicationController = Stored<ReplicationController>;
 export type StoredNamespace = Stored<Namespace>;
 export type StoredEvent = Stored<Event>;
+export type StoredLease = Stored<Lease>;

@@ -58,13 +58,14 @@ import {
   type KubeletClientConfig,
 } from './kubelet.js';
 import { requestMetrics, trackRequest, type RequestInfo } from './metrics.js';
+import { createMetricsApi, kubeletSummaryFetcher, METRICS_PATH, metricsApiGroup, metricsResourceList, withMetricsGroup } from './metrics-api.js';
 import { negotiateTable, type TableRequest } from './negotiate.js';
 import { applyPatch, patchTypeFromContentType, PATCH_CONTENT_TYPES } from './patch/index.js';
 import { toTable } from './printers/index.js';
-import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, openApiV3CoreV1, openApiV3Root } from './openapi/index.js';
+import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, openApiV3CoreV1, openApiV3GroupJson, openApiV3Root } from './openapi/index.js';
 import { apiResourceList, type ResourceDef } from './resources.js';
 import { scanJsonFields } from './field-scan.js';
-import { isTrue, pathSegments, requestInfo, resolveRoute, type Route } from './route.js';
+import { isTrue, pathSegments, requestInfo, resolveRoute, routeOfPath, type Route } from './route.js';
 import { answerReview, apiGroup, apiGroupList, apiGroupResourceList, findReviewResource, INSECURE_USER } from './self-review.js';
 import { streamWatch } from './watch.js';
 
@@ -221,8 +222,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   // --- per request: logging, metrics, authentication -------------------------------------------
   app.use((req: Request, res: Response, next: NextFunction) => {
     const url = new URL(req.originalUrl, 'http://localhost');
-    const route = url.pathname.startsWith('/api/v1/') ? resolveRoute(pathSegments(url.pathname.slice('/api/v1'.length)) ?? []) : undefined;
-    const info = url.pathname.startsWith('/api/v1/')
+    const route = routeOfPath(url.pathname);
+    const info = url.pathname.startsWith('/api/v1/') || route
       ? requestInfo(req.method, route, url.searchParams)
       : { verb: req.method.toUpperCase(), resource: '', subresource: '', longRunning: false };
     const log = logger.child({ reqId: randomUUID().slice(0, 8) });
@@ -278,21 +279,21 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `${host}:${req.socket.localPort ?? 0}` }],
     });
   });
-  app.get('/apis', (_req, res) => sendJSON(res, 200, apiGroupList()));
+  app.get('/apis', (_req, res) => sendJSON(res, 200, withMetricsGroup(apiGroupList())));
   app.get('/apis/:group', (req, res) => {
-    const group = apiGroup(req.params.group);
+    const group = apiGroup(req.params.group) ?? metricsApiGroup(req.params.group);
     if (!group) throw notFoundRoute();
     sendJSON(res, 200, group);
   });
   app.get('/apis/:group/:version', (req, res) => {
-    const list = apiGroupResourceList(req.params.group, req.params.version);
+    const list = apiGroupResourceList(req.params.group, req.params.version) ?? metricsResourceList(req.params.group, req.params.version);
     if (!list) throw notFoundRoute();
     sendJSON(res, 200, list);
   });
   // `kubectl auth whoami` and `kubectl auth can-i`: answered, never stored (self-review.ts).
-  app.post('/apis/:group/:version/:plural', async (req, res) => {
+  app.post('/apis/:group/:version/:plural', async (req, res, next) => {
     const r = findReviewResource(req.params.group, req.params.version, req.params.plural);
-    if (!r) throw notFoundRoute();
+    if (!r) return next();
     const { value } = await bodyValue(req, r.kind);
     sendJSON(res, 201, answerReview(r, value, locals(res).user ?? INSECURE_USER));
   });
@@ -310,6 +311,12 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     res.setHeader('Content-Type', 'application/json');
     res.end(openapiV1);
   });
+  app.get('/openapi/v3/apis/:group/:version', (req, res, next) => {
+    const doc = openApiV3GroupJson(req.params.group, req.params.version);
+    if (doc === undefined) return next();
+    res.setHeader('Content-Type', 'application/json');
+    res.end(doc);
+  });
 
   // kubectl validates a `kind: List` (and 1.20 everything) against v2, in protobuf; JSON otherwise.
   app.get('/openapi/v2', (req, res) => {
@@ -323,6 +330,21 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   app.use('/api/v1', async (req: Request, res: Response) => {
     const route = locals(res).route;
     if (!route) throw notFoundRoute();
+    const query = new URL(req.originalUrl, 'http://localhost').searchParams;
+    await serve(req, res, route, query);
+  });
+
+  // --- metrics.k8s.io (kubectl top): virtual, computed from the kubelets' summaries (metrics-api.ts).
+  const metricsApi = createMetricsApi({ registries, summary: kubeletSummaryFetcher(kubelet), logger });
+  app.use(METRICS_PATH, async (req: Request, res: Response) => {
+    const query = new URL(req.originalUrl, 'http://localhost').searchParams;
+    sendJSON(res, 200, await metricsApi.serve(req.method, req.path, query));
+  });
+
+  // --- /apis/<group>/<version>/...: storage-backed resources of named groups, served as the core ones.
+  app.use('/apis/:group/:version', async (req: Request, res: Response, next: NextFunction) => {
+    const route = locals(res).route;
+    if (!route) return next();
     const query = new URL(req.originalUrl, 'http://localhost').searchParams;
     await serve(req, res, route, query);
   });
@@ -547,7 +569,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       apiVersion: 'v1',
       metadata: {},
       status: 'Success',
-      details: { name: route.name!, group: '', kind: r.name, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+      details: { name: route.name!, group: r.group ?? '', kind: r.name, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
       code: 200,
     };
     sendJSON(res, 200, status);
@@ -569,7 +591,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         if (toStatusError(err).reason !== 'NotFound') throw err;
       }
     }
-    sendJSON(res, 200, { apiVersion: 'v1', kind: `${r.kind}List`, metadata: { resourceVersion: current.metadata.resourceVersion }, items });
+    sendJSON(res, 200, { apiVersion: current.apiVersion, kind: `${r.kind}List`, metadata: { resourceVersion: current.metadata.resourceVersion }, items });
   }
 
   /** The patch, its type, and what is wrong in its text (repeated keys, unknown JSON-patch keys) for fieldValidation. */
@@ -625,7 +647,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         warnings = checked.warnings;
         const rv = checked.obj.metadata?.resourceVersion;
         if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
-          throw conflict({ group: '', resource: route.resource.name }, name, OBJECT_MODIFIED);
+          throw conflict({ group: route.resource.group ?? '', resource: route.resource.name }, name, OBJECT_MODIFIED);
         }
         return checked.obj as StoredObject;
       },

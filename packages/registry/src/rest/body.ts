@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
+  apiVersionOfKind,
   badRequest,
   requestEntityTooLarge,
   schemaErrors,
@@ -136,10 +137,9 @@ export interface DecodedObject {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The version a kind is written in on the wire (`v1`, `autoscaling/v1`, ...). */
+/** The version a kind is written in on the wire (`v1`, `autoscaling/v1`, `coordination.k8s.io/v1`, ...). */
 export function apiVersionOf(kind: string): string {
-  if (kind === 'Scale') return 'autoscaling/v1';
-  return 'v1';
+  return apiVersionOfKind(kind);
 }
 
 export interface CheckOptions {

@@ -31,6 +31,9 @@ export interface SubresourceDef {
 
 export interface ResourceDef {
   name: string;
+  /** The API group and version of a resource served under /apis (absent: the core /api/v1). */
+  group?: string;
+  version?: string;
   singularName: string;
   kind: string;
   namespaced: boolean;
@@ -150,10 +153,34 @@ export const RESOURCES: readonly ResourceDef[] = [
   },
 ];
 
-const byName = new Map(RESOURCES.map((r) => [r.name, r]));
+/** Storage-backed resources of named groups, served under /apis/<group>/<version>. */
+export const GROUP_RESOURCES: readonly ResourceDef[] = [
+  {
+    name: 'leases',
+    singularName: 'lease',
+    kind: 'Lease',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    namespaced: true,
+    verbs: ALL,
+    subresources: [],
+    store: (r) => asObjects(r.leases),
+  },
+];
 
-export function findResource(name: string): ResourceDef | undefined {
-  return byName.get(name);
+const gvKey = (group: string, version: string, name: string) => `${group}/${version}/${name}`;
+const byName = new Map([...RESOURCES, ...GROUP_RESOURCES].map((r) => [gvKey(r.group ?? '', r.version ?? 'v1', r.name), r]));
+
+/** The resource `name` of a group-version (default the core `v1`). */
+export function findResource(name: string, group = '', version = 'v1'): ResourceDef | undefined {
+  return byName.get(gvKey(group, version, name));
+}
+
+/** The group-versions of GROUP_RESOURCES, in table order: `{group, version}`. */
+export function servedGroupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const r of GROUP_RESOURCES) seen.set(`${r.group!}/${r.version!}`, { group: r.group!, version: r.version! });
+  return [...seen.values()];
 }
 
 export function findSubresource(resource: ResourceDef, name: string): SubresourceDef | undefined {
@@ -172,10 +199,14 @@ export interface APIResource {
   categories?: string[];
 }
 
-/** GET /api/v1: resources and subresources, sorted by name as upstream (so `bindings` precedes `pods/binding`). */
-export function apiResourceList(): { kind: 'APIResourceList'; groupVersion: 'v1'; resources: APIResource[] } {
+/**
+ * GET /api/v1 (or /apis/<group>/<version> for a named group): resources and subresources, sorted by
+ * name as upstream (so `bindings` precedes `pods/binding`).
+ */
+export function apiResourceList(group = '', version = 'v1'): { kind: 'APIResourceList'; apiVersion?: 'v1'; groupVersion: string; resources: APIResource[] } {
   const out: APIResource[] = [];
-  for (const r of RESOURCES) {
+  const table = group === '' ? RESOURCES : GROUP_RESOURCES.filter((r) => r.group === group && r.version === version);
+  for (const r of table) {
     out.push({
       name: r.name,
       singularName: r.singularName,
@@ -197,5 +228,6 @@ export function apiResourceList(): { kind: 'APIResourceList'; groupVersion: 'v1'
     }
   }
   out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { kind: 'APIResourceList', groupVersion: 'v1', resources: out };
+  if (group === '') return { kind: 'APIResourceList', groupVersion: version, resources: out };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: out };
 }

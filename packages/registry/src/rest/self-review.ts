@@ -9,6 +9,7 @@
  */
 import { badRequest, invalid } from '@tskube/api-types';
 import type { User } from './auth.js';
+import { apiResourceList, servedGroupVersions } from './resources.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +29,8 @@ export const SELF_REVIEW_RESOURCES: readonly ReviewResource[] = [
   { group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview' },
 ];
 
-const groupsOf = () => [...new Set(SELF_REVIEW_RESOURCES.map((r) => r.group))];
+// Storage-backed groups (resources.ts GROUP_RESOURCES) are listed and discovered here too.
+const groupsOf = () => [...new Set([...servedGroupVersions().map((g) => g.group), ...SELF_REVIEW_RESOURCES.map((r) => r.group)])];
 
 /** `GET /apis`: the groups served besides the core one. */
 export function apiGroupList(): Json {
@@ -41,7 +43,7 @@ export function apiGroupList(): Json {
 
 /** `GET /apis/<group>`, or undefined when the group is not served. */
 export function apiGroup(name: string): Json | undefined {
-  const versions = [...new Set(SELF_REVIEW_RESOURCES.filter((r) => r.group === name).map((r) => r.version))];
+  const versions = [...new Set([...servedGroupVersions(), ...SELF_REVIEW_RESOURCES].filter((r) => r.group === name).map((r) => r.version))];
   if (versions.length === 0) return undefined;
   const gvs = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
   return { kind: 'APIGroup', apiVersion: 'v1', name, versions: gvs, preferredVersion: gvs[0] };
@@ -49,6 +51,7 @@ export function apiGroup(name: string): Json | undefined {
 
 /** `GET /apis/<group>/<version>`, or undefined when not served. */
 export function apiGroupResourceList(group: string, version: string): Json | undefined {
+  if (servedGroupVersions().some((g) => g.group === group && g.version === version)) return { ...apiResourceList(group, version) };
   const resources = SELF_REVIEW_RESOURCES.filter((r) => r.group === group && r.version === version);
   if (resources.length === 0) return undefined;
   return {

@@ -77,7 +77,11 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
   const { storage, strategy, hooks = {} } = config;
   const clock = config.clock ?? { now: () => Date.now() };
   const log = (config.logger ?? silentLogger()).child({ resource: strategy.resource });
-  const gr: GroupResource = { group: '', resource: strategy.resource };
+  const group = strategy.group ?? '';
+  const gr: GroupResource = { group, resource: strategy.resource };
+  const apiVersion = group ? `${group}/${strategy.version ?? 'v1'}` : (strategy.version ?? 'v1');
+  /** Invalid names the kind group-qualified, as upstream (`Lease.coordination.k8s.io "x" is invalid`). */
+  const invalidObject = (name: string, errs: FieldError[]) => invalid(group ? `${strategy.kind}.${group}` : strategy.kind, name, errs, group);
   const root = `/registry/${strategy.resource}/`;
   const listKind = `${strategy.kind}List`;
 
@@ -162,7 +166,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
   };
 
   const setTypeMeta = (obj: T): void => {
-    obj.apiVersion = 'v1';
+    obj.apiVersion = apiVersion;
     obj.kind = strategy.kind;
   };
 
@@ -210,7 +214,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
         message: 'Required value: name or generateName is required',
       });
     }
-    if (errs.length > 0) throw invalid(strategy.kind, meta.name ?? '', errs);
+    if (errs.length > 0) throw invalidObject(meta.name ?? '', errs);
 
     const dryRun = options.dryRun === true;
     const finish = await hooks.beginCreate?.(obj, { dryRun });
@@ -303,7 +307,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
         for (const e of strategy.validateUpdate(next, old)) addUnique(errs, e);
       }
     }
-    if (errs.length > 0) throw invalid(strategy.kind, name, errs);
+    if (errs.length > 0) throw invalidObject(name, errs);
 
     if (strategy.hasSpec && !sameJSON((next as Mutable<T>).spec, (old as Mutable<T>).spec)) {
       meta.generation = (oldMeta.generation ?? 0) + 1;
@@ -457,7 +461,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
         } catch (err) {
           // A value that no longer decodes can still be removed, so an operator can clean it up.
           log.error({ err, key }, 'deleting a stored object that cannot be decoded');
-          const stub = { apiVersion: 'v1', kind: strategy.kind, metadata: { name, ...(strategy.namespaced ? { namespace: ns } : {}) } } as T;
+          const stub = { apiVersion, kind: strategy.kind, metadata: { name, ...(strategy.namespaced ? { namespace: ns } : {}) } } as T;
           if (options.dryRun) return stub;
           const kv = await storage.delete(key, cur.modRevision);
           stub.metadata.resourceVersion = String(kv.modRevision);
@@ -526,7 +530,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
       if (fresh) {
         const { items, revision } = cache.list(strategy.namespaced ? ns : undefined);
         return {
-          apiVersion: 'v1',
+          apiVersion,
           kind: listKind,
           metadata: { resourceVersion: String(revision) },
           items: items.filter(match).map((o) => structuredClone(o)),
@@ -581,7 +585,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
     }
     const metadata: ObjectList<T>['metadata'] = { resourceVersion: String(revision) };
     if (more && lastKey !== undefined) metadata.continue = encodeContinue({ revision: revision!, start: lastKey.slice(prefix.length) });
-    return { apiVersion: 'v1', kind: listKind, metadata, items };
+    return { apiVersion, kind: listKind, metadata, items };
   }
 
   function watch(ns: string | undefined, options: StoreWatchOptions = {}): CacheWatcher<T> {

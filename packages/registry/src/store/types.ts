@@ -19,6 +19,10 @@ export interface Strategy<T extends StoredObject> {
   kind: string;
   /** The plural resource name, e.g. `pods` (keys, error messages). */
   resource: string;
+  /** The API group; absent or '' for the core group. */
+  group?: string;
+  /** The served version; default `v1`. */
+  version?: string;
   namespaced: boolean;
   /** The resource has a `spec`: generation starts at 1 and is bumped on every spec change. */
   hasSpec: boolean;
@@ -78,7 +82,8 @@ export interface StoreListOptions {
 }
 
 export interface ObjectList<T> {
-  apiVersion: 'v1';
+  /** `v1` for the core group, `<group>/<version>` otherwise. */
+  apiVersion: string;
   kind: string;
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
   items: T[];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openApiV3CoreV1, openApiV3CoreV1Hash, openApiV3CoreV1Json, openApiV3Root } from './index.js';
+import { openApiV3CoreV1, openApiV3CoreV1Hash, openApiV3CoreV1Json, openApiV3Group, openApiV3GroupJson, openApiV3Root } from './index.js';
 
 interface Param {
   name: string;
@@ -149,7 +149,34 @@ describe('openApiV3Root', () => {
     const root = openApiV3Root() as { paths: Record<string, { serverRelativeURL: string }> };
     const hash = createHash('sha512').update(openApiV3CoreV1Json()).digest('hex').toUpperCase();
     expect(openApiV3CoreV1Hash()).toBe(hash);
-    expect(root).toEqual({ paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${hash}` } } });
+    expect(root.paths['api/v1']).toEqual({ serverRelativeURL: `/openapi/v3/api/v1?hash=${hash}` });
     expect(JSON.parse(JSON.stringify(root))).toEqual(root);
+  });
+
+  it('points at each named group-version document, versioned by its own hash', () => {
+    const root = openApiV3Root() as { paths: Record<string, { serverRelativeURL: string }> };
+    const json = openApiV3GroupJson('coordination.k8s.io', 'v1')!;
+    const hash = createHash('sha512').update(json).digest('hex').toUpperCase();
+    expect(root.paths['apis/coordination.k8s.io/v1']).toEqual({ serverRelativeURL: `/openapi/v3/apis/coordination.k8s.io/v1?hash=${hash}` });
+    expect(Object.keys(root.paths).sort()).toEqual(['api/v1', 'apis/coordination.k8s.io/v1']);
+  });
+});
+
+describe('openApiV3Group', () => {
+  const doc = openApiV3Group('coordination.k8s.io', 'v1') as { paths: Record<string, Record<string, { operationId: string; tags: string[] }>> };
+
+  it('has only its own group-version paths, named the upstream way', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/apis/coordination.k8s.io/v1/leases',
+      '/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases',
+      '/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}',
+    ]);
+    const list = doc.paths['/apis/coordination.k8s.io/v1/leases']!['get']!;
+    expect(list).toMatchObject({ operationId: 'listCoordinationV1LeaseForAllNamespaces', tags: ['coordination_v1'] });
+  });
+
+  it('is undefined for what is not served, including the core group', () => {
+    expect(openApiV3Group('coordination.k8s.io', 'v2')).toBeUndefined();
+    expect(openApiV3Group('', 'v1')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The OpenAPI v3 document of the core group (`GET /openapi/v3/api/v1`) and the v3 root that points
- * at it (`GET /openapi/v3`).
+ * The OpenAPI v3 documents of the core group (`GET /openapi/v3/api/v1`) and of each named
+ * group-version (`GET /openapi/v3/apis/coordination.k8s.io/v1`), and the v3 root that points at
+ * them (`GET /openapi/v3`).
  *
  * Why it matters: `kubectl create|apply|replace -f` (1.32, default `--validate=strict`) downloads
  * these and looks for a `fieldValidation` query parameter on the PATCH operations whose
@@ -32,6 +33,8 @@ const coreGvk = (kind: string): Gvk => ({ group: '', version: 'v1', kind });
 
 /** A served resource; `scope` decides the URL shape. */
 interface ResourceDef {
+  /** A named group's resource (absent: core v1). */
+  group?: { name: string; version: string };
   plural: string;
   kind: string;
   namespaced: boolean;
@@ -54,7 +57,47 @@ const RESOURCES: readonly ResourceDef[] = [
   },
   { plural: 'events', kind: 'Event', namespaced: true, deleteReturnsObject: false, subresources: [] },
   { plural: 'namespaces', kind: 'Namespace', namespaced: false, deleteReturnsObject: false, subresources: ['status'] },
+  {
+    group: { name: 'coordination.k8s.io', version: 'v1' },
+    plural: 'leases',
+    kind: 'Lease',
+    namespaced: true,
+    deleteReturnsObject: false,
+    subresources: [],
+  },
 ];
+
+/** How one group-version names its paths, operations and schemas (upstream's conventions). */
+interface GroupVersion {
+  group: string;
+  version: string;
+  /** `/api/v1` or `/apis/<group>/<version>`. */
+  root: string;
+  /** In operation ids: `CoreV1`, `CoordinationV1`. */
+  id: string;
+  /** The operations' tag: `core_v1`, `coordination_v1`. */
+  tag: string;
+  /** Schema id prefix: `io.k8s.api.core.v1.`, `io.k8s.api.coordination.v1.`. */
+  schemas: string;
+}
+
+const CORE_GV: GroupVersion = { group: '', version: 'v1', root: '/api/v1', id: 'CoreV1', tag: 'core_v1', schemas: CORE };
+
+function groupVersionOf(group: string, version: string): GroupVersion {
+  if (group === '') return CORE_GV;
+  const short = group.split('.')[0]!;
+  const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+  return {
+    group,
+    version,
+    root: `/apis/${group}/${version}`,
+    id: cap(short) + cap(version),
+    tag: `${short}_${version}`,
+    schemas: `io.k8s.api.${short}.${version}.`,
+  };
+}
+
+const inGroupVersion = (r: ResourceDef, gv: GroupVersion) => (r.group?.name ?? '') === gv.group && (r.group?.version ?? 'v1') === gv.version;
 
 // ---- parameters ------------------------------------------------------------------------------
 
@@ -131,6 +174,7 @@ const body = (types: readonly string[], schemaId: string, required = true): Json
 type Action = 'get' | 'list' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection';
 
 function op(
+  gv: GroupVersion,
   operationId: string,
   description: string,
   action: Action,
@@ -140,7 +184,7 @@ function op(
   requestBody?: Json,
 ): Json {
   return {
-    tags: ['core_v1'],
+    tags: [gv.tag],
     description,
     operationId,
     parameters,
@@ -154,19 +198,23 @@ function op(
 const writeParams = (): Json[] => [P.pretty, P.dryRun, P.fieldManager, P.fieldValidation];
 
 /** The operations of one object URL (`…/pods/{name}` or a subresource of it). */
-function objectOps(opts: {
-  idBase: string; // e.g. "NamespacedPodStatus"
-  what: string; // e.g. "status of the specified Pod"
-  scope: Json[];
-  gvk: Gvk;
-  schemaId: string;
-  delete?: { returnsObject: boolean };
-}): Json {
+function objectOps(
+  gv: GroupVersion,
+  opts: {
+    idBase: string; // e.g. "NamespacedPodStatus"
+    what: string; // e.g. "status of the specified Pod"
+    scope: Json[];
+    gvk: Gvk;
+    schemaId: string;
+    delete?: { returnsObject: boolean };
+  },
+): Json {
   const { idBase, what, scope, gvk, schemaId } = opts;
   const ops: Json = {
-    get: op(`readCoreV1${idBase}`, `read ${what}`, 'get', gvk, [...scope, P.pretty], ok(schemaId, '200')),
+    get: op(gv, `read${gv.id}${idBase}`, `read ${what}`, 'get', gvk, [...scope, P.pretty], ok(schemaId, '200')),
     put: op(
-      `replaceCoreV1${idBase}`,
+      gv,
+      `replace${gv.id}${idBase}`,
       `replace ${what}`,
       'put',
       gvk,
@@ -175,7 +223,8 @@ function objectOps(opts: {
       body(['*/*'], schemaId),
     ),
     patch: op(
-      `patchCoreV1${idBase}`,
+      gv,
+      `patch${gv.id}${idBase}`,
       `partially update ${what}`,
       'patch',
       gvk,
@@ -187,7 +236,8 @@ function objectOps(opts: {
   if (opts.delete) {
     const result = opts.delete.returnsObject ? schemaId : STATUS;
     ops.delete = op(
-      `deleteCoreV1${idBase}`,
+      gv,
+      `delete${gv.id}${idBase}`,
       `delete ${what}`,
       'delete',
       gvk,
@@ -199,21 +249,22 @@ function objectOps(opts: {
   return ops;
 }
 
-function resourcePaths(r: ResourceDef): Record<string, Json> {
-  const gvk = coreGvk(r.kind);
-  const schemaId = CORE + r.kind;
-  const listId = CORE + r.kind + 'List';
+function resourcePaths(gv: GroupVersion, r: ResourceDef): Record<string, Json> {
+  const gvk: Gvk = { group: gv.group, version: gv.version, kind: r.kind };
+  const schemaId = gv.schemas + r.kind;
+  const listId = gv.schemas + r.kind + 'List';
   const ns = r.namespaced ? 'Namespaced' : '';
-  const base = r.namespaced ? `/api/v1/namespaces/{namespace}/${r.plural}` : `/api/v1/${r.plural}`;
+  const base = r.namespaced ? `${gv.root}/namespaces/{namespace}/${r.plural}` : `${gv.root}/${r.plural}`;
   const scope = r.namespaced ? [P.namespace] : [];
   const objScope = [P.name(r.kind), ...scope];
   const what = `objects of kind ${r.kind}`;
   const paths: Record<string, Json> = {};
 
   const collection: Json = {
-    get: op(`listCoreV1${ns}${r.kind}`, `list or watch ${what}`, 'list', gvk, [...scope, P.pretty, ...P.list], ok(listId, '200')),
+    get: op(gv, `list${gv.id}${ns}${r.kind}`, `list or watch ${what}`, 'list', gvk, [...scope, P.pretty, ...P.list], ok(listId, '200')),
     post: op(
-      `createCoreV1${ns}${r.kind}`,
+      gv,
+      `create${gv.id}${ns}${r.kind}`,
       `create ${r.kind === 'Endpoints' ? 'Endpoints' : `a ${r.kind}`}`,
       'post',
       gvk,
@@ -225,7 +276,8 @@ function resourcePaths(r: ResourceDef): Record<string, Json> {
   // Namespaces cannot be deleted as a collection (upstream serves no such operation either).
   if (r.kind !== 'Namespace') {
     collection.delete = op(
-      `deleteCoreV1Collection${ns}${r.kind}`,
+      gv,
+      `delete${gv.id}Collection${ns}${r.kind}`,
       `delete collection of ${r.kind}`,
       'deletecollection',
       gvk,
@@ -236,12 +288,12 @@ function resourcePaths(r: ResourceDef): Record<string, Json> {
   }
   paths[base] = collection;
   if (r.namespaced) {
-    paths[`/api/v1/${r.plural}`] = {
-      get: op(`listCoreV1${r.kind}ForAllNamespaces`, `list or watch ${what}`, 'list', gvk, [P.pretty, ...P.list], ok(listId, '200')),
+    paths[`${gv.root}/${r.plural}`] = {
+      get: op(gv, `list${gv.id}${r.kind}ForAllNamespaces`, `list or watch ${what}`, 'list', gvk, [P.pretty, ...P.list], ok(listId, '200')),
     };
   }
 
-  paths[`${base}/{name}`] = objectOps({
+  paths[`${base}/{name}`] = objectOps(gv, {
     idBase: `${ns}${r.kind}`,
     what: `the specified ${r.kind}`,
     scope: objScope,
@@ -252,7 +304,7 @@ function resourcePaths(r: ResourceDef): Record<string, Json> {
 
   for (const sub of r.subresources) {
     if (sub === 'status') {
-      paths[`${base}/{name}/status`] = objectOps({
+      paths[`${base}/{name}/status`] = objectOps(gv, {
         idBase: `${ns}${r.kind}Status`,
         what: `status of the specified ${r.kind}`,
         scope: objScope,
@@ -260,7 +312,7 @@ function resourcePaths(r: ResourceDef): Record<string, Json> {
         schemaId,
       });
     } else if (sub === 'scale') {
-      paths[`${base}/{name}/scale`] = objectOps({
+      paths[`${base}/{name}/scale`] = objectOps(gv, {
         idBase: `${ns}${r.kind}Scale`,
         what: `scale of the specified ${r.kind}`,
         scope: objScope,
@@ -270,7 +322,8 @@ function resourcePaths(r: ResourceDef): Record<string, Json> {
     } else {
       paths[`${base}/{name}/binding`] = {
         post: op(
-          `createCoreV1${ns}${r.kind}Binding`,
+          gv,
+          `create${gv.id}${ns}${r.kind}Binding`,
           `create binding of a ${r.kind}`,
           'post',
           coreGvk('Binding'),
@@ -292,21 +345,24 @@ const EXTRA_SCHEMAS: Record<string, Json> = {
   },
 };
 
-function build(): Json {
+function build(gv: GroupVersion): Json {
   const paths: Record<string, Json> = {};
-  for (const r of RESOURCES) Object.assign(paths, resourcePaths(r));
-  // Bindings also have a namespace-level create-only endpoint (what the seed's scheduler used).
-  paths['/api/v1/namespaces/{namespace}/bindings'] = {
-    post: op(
-      'createCoreV1NamespacedBinding',
-      'create a Binding',
-      'post',
-      coreGvk('Binding'),
-      [P.namespace, ...writeParams()],
-      ok(CORE + 'Binding', '200', '201', '202'),
-      body(['*/*'], CORE + 'Binding'),
-    ),
-  };
+  for (const r of RESOURCES) if (inGroupVersion(r, gv)) Object.assign(paths, resourcePaths(gv, r));
+  if (gv === CORE_GV) {
+    // Bindings also have a namespace-level create-only endpoint (what the seed's scheduler used).
+    paths['/api/v1/namespaces/{namespace}/bindings'] = {
+      post: op(
+        gv,
+        'createCoreV1NamespacedBinding',
+        'create a Binding',
+        'post',
+        coreGvk('Binding'),
+        [P.namespace, ...writeParams()],
+        ok(CORE + 'Binding', '200', '201', '202'),
+        body(['*/*'], CORE + 'Binding'),
+      ),
+    };
+  }
   const schemas: Record<string, unknown> = { ...openApiComponents(), ...EXTRA_SCHEMAS };
   // kubectl apply diffs lists by these extensions; without them it replaces every list.
   annotatePatchMeta(schemas);
@@ -332,18 +388,37 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-let cached: { doc: Json; json: string; hash: string } | undefined;
+interface Built {
+  doc: Json;
+  json: string;
+  hash: string;
+}
+const cache = new Map<string, Built>();
 
-function coreV1(): { doc: Json; json: string; hash: string } {
-  if (!cached) {
-    const doc = deepFreeze(build());
+/** The named group-versions with a document, as `{group, version}`. */
+export function openApiV3GroupVersions(): { group: string; version: string }[] {
+  const out = new Map<string, { group: string; version: string }>();
+  for (const r of RESOURCES) if (r.group) out.set(`${r.group.name}/${r.group.version}`, { group: r.group.name, version: r.group.version });
+  return [...out.values()];
+}
+
+function documentOf(group: string, version: string): Built | undefined {
+  const key = `${group}/${version}`;
+  let built = cache.get(key);
+  if (!built) {
+    const served = group === '' ? version === 'v1' : openApiV3GroupVersions().some((g) => g.group === group && g.version === version);
+    if (!served) return undefined;
+    const doc = deepFreeze(build(groupVersionOf(group, version)));
     const json = JSON.stringify(doc);
     // Upstream publishes the SHA-512 of the document, upper-case hex; clients cache by it.
     const hash = createHash('sha512').update(json).digest('hex').toUpperCase();
-    cached = { doc, json, hash };
+    built = { doc, json, hash };
+    cache.set(key, built);
   }
-  return cached;
+  return built;
 }
+
+const coreV1 = (): Built => documentOf('', 'v1')!;
 
 /** `GET /openapi/v3/api/v1`: the core group's OpenAPI 3.0 document (built once; frozen). */
 export function openApiV3CoreV1(): object {
@@ -360,7 +435,23 @@ export function openApiV3CoreV1Hash(): string {
   return coreV1().hash;
 }
 
+/** `GET /openapi/v3/apis/<group>/<version>` (built once; frozen), or undefined when not served. */
+export function openApiV3Group(group: string, version: string): object | undefined {
+  return group === '' ? undefined : documentOf(group, version)?.doc;
+}
+
+/** A named group-version's document serialised once, or undefined when not served. */
+export function openApiV3GroupJson(group: string, version: string): string | undefined {
+  return group === '' ? undefined : documentOf(group, version)?.json;
+}
+
 /** `GET /openapi/v3`: the discovery root listing each group-version's document URL. */
 export function openApiV3Root(): object {
-  return { paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${openApiV3CoreV1Hash()}` } } };
+  const paths: Record<string, { serverRelativeURL: string }> = {
+    'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${openApiV3CoreV1Hash()}` },
+  };
+  for (const { group, version } of openApiV3GroupVersions()) {
+    paths[`apis/${group}/${version}`] = { serverRelativeURL: `/openapi/v3/apis/${group}/${version}?hash=${documentOf(group, version)!.hash}` };
+  }
+  return { paths };
 }

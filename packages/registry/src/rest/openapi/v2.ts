@@ -9,9 +9,10 @@
  * `schemaValidation` over `f.OpenAPISchema()` — a 404 there fails `kubectl apply -f list.yaml`.
  * kubectl 1.20 uses v2 for every create/apply validation and for `--dry-run=server` support.
  *
- * Built from the v3 document (core-v1.ts), so both describe the same schemas and operations.
+ * Built from the v3 documents (core-v1.ts: the core group and every named group-version, in one
+ * document as upstream's v2), so both describe the same schemas and operations.
  */
-import { openApiV3CoreV1 } from './core-v1.js';
+import { openApiV3CoreV1, openApiV3Group, openApiV3GroupVersions } from './core-v1.js';
 
 type Json = Record<string, unknown>;
 
@@ -95,13 +96,18 @@ function toV2Operation(op: Json): Json {
   return out;
 }
 
+type V3 = { info: Json; paths: Record<string, Json>; components: { schemas: Record<string, Json> } };
+
 function build(): Json {
-  const v3 = openApiV3CoreV1() as { info: Json; paths: Record<string, Json>; components: { schemas: Record<string, Json> } };
+  const v3 = openApiV3CoreV1() as V3;
+  const groups = openApiV3GroupVersions().map(({ group, version }) => openApiV3Group(group, version) as V3);
   const paths: Record<string, Json> = {};
-  for (const [path, item] of Object.entries(v3.paths)) {
-    const ops: Json = {};
-    for (const m of METHODS) if (isObject(item[m])) ops[m] = toV2Operation(item[m]);
-    paths[path] = ops;
+  for (const doc of [v3, ...groups]) {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const ops: Json = {};
+      for (const m of METHODS) if (isObject(item[m])) ops[m] = toV2Operation(item[m]);
+      paths[path] = ops;
+    }
   }
   const definitions = Object.fromEntries(Object.entries(v3.components.schemas).map(([id, s]) => [id, toV2Schema(s)]));
   return {

@@ -7,6 +7,7 @@ import type { ObjectMeta, Table, TableColumnDefinition, TableRow } from '@tskube
 import type { Printer } from './columns.js';
 import { defaultPrinter } from './default-printer.js';
 import { eventPrinter } from './event.js';
+import { leasePrinter } from './lease.js';
 import { namespacePrinter } from './namespace.js';
 import { nodePrinter } from './node.js';
 import { podPrinter } from './pod.js';
@@ -35,6 +36,7 @@ const PRINTERS: Record<string, Printer<never>> = {
   ReplicationController: replicationControllerPrinter,
   Event: eventPrinter,
   Namespace: namespacePrinter,
+  Lease: leasePrinter,
 };
 
 const printerFor = (kind: string): Printer<never> =>
