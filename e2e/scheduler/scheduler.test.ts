@@ -298,6 +298,9 @@ describe('tskube-scheduler', () => {
     const b = await startSched(cluster);
     const leader = await until('a leader', () => (a.isLeader() ? a : b.isLeader() ? b : undefined));
     expect(a.isLeader() && b.isLeader()).toBe(false);
+    // The lock is upstream's: the Lease kube-system/kube-scheduler, held by the leader.
+    const lease = await cluster.client.leases.get('kube-system', 'kube-scheduler');
+    expect(lease.spec).toMatchObject({ holderIdentity: leader.identity, leaseDurationSeconds: 2, leaseTransitions: 0 });
     const watch = await recordPodEvents(cluster);
 
     const first = Array.from({ length: 20 }, (_, i) => ({ name: `first-${i}`, req: mixed(i) }));
@@ -313,6 +316,7 @@ describe('tskube-scheduler', () => {
     await addPods(cluster, second);
     await allBound(cluster, second.map((p) => p.name));
     expect(standby.isLeader()).toBe(true);
+    expect((await cluster.client.leases.get('kube-system', 'kube-scheduler')).spec).toMatchObject({ holderIdentity: standby.identity, leaseTransitions: 1 });
     await expectBoundOnce(cluster, [...first, ...second].map((p) => p.name), watch.events);
   });
 

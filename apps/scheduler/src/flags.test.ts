@@ -12,6 +12,7 @@ describe('schedulerFlags', () => {
       'leader-elect-lease-duration': 15_000,
       'leader-elect-renew-deadline': 10_000,
       'leader-elect-retry-period': 2_000,
+      'leader-elect-resource-lock': 'leases',
       'leader-elect-resource-namespace': 'kube-system',
       'leader-elect-resource-name': 'kube-scheduler',
       'bind-address': '127.0.0.1',

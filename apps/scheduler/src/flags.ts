@@ -16,7 +16,13 @@ export const schedulerFlags = defineFlags({
   'leader-elect-renew-deadline': { type: 'duration', default: '10s', help: 'How long the leader retries renewing before it stops leading' },
   'leader-elect-retry-period': { type: 'duration', default: '2s', help: 'Wait between attempts to acquire or renew the lease' },
   'leader-elect-resource-namespace': { type: 'string', default: 'kube-system', help: 'Namespace of the lock object' },
-  'leader-elect-resource-name': { type: 'string', default: 'kube-scheduler', help: 'Name of the lock object (an Endpoints)' },
+  'leader-elect-resource-lock': {
+    type: 'string',
+    choices: ['leases', 'endpoints'],
+    default: 'leases',
+    help: 'The kind of lock object: a coordination.k8s.io/v1 Lease (as upstream), or a legacy Endpoints annotation',
+  },
+  'leader-elect-resource-name': { type: 'string', default: 'kube-scheduler', help: 'Name of the lock object' },
   'bind-address': { type: 'string', default: '127.0.0.1', help: 'Address /healthz, /readyz and /metrics are served on (plain HTTP)' },
   port: { type: 'int', default: 10259, help: 'Port /healthz, /readyz and /metrics are served on; 0 picks a free one' },
   'percentage-of-nodes-to-score': {

@@ -130,7 +130,11 @@ export async function startScheduler(config: SchedulerConfig, options: StartSche
   if (config['leader-elect']) {
     const elector = createLeaderElector({
       client,
-      lock: { namespace: config['leader-elect-resource-namespace'], name: config['leader-elect-resource-name'] },
+      lock: {
+        resource: config['leader-elect-resource-lock'] === 'endpoints' ? 'endpoints' : 'leases',
+        namespace: config['leader-elect-resource-namespace'],
+        name: config['leader-elect-resource-name'],
+      },
       identity,
       leaseDurationMs: config['leader-elect-lease-duration'],
       renewDeadlineMs: config['leader-elect-renew-deadline'],

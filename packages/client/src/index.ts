@@ -2,7 +2,7 @@
 export { configFromKubeconfigObject, configFromMaster, loadKubeconfig } from './config.js';
 export type { ClientConfig, KubeconfigOptions } from './config.js';
 
-export { createClient, collectionPath, itemPath, PATCH_CONTENT_TYPES } from './rest-client.js';
+export { createClient, collectionPath, itemPath, COORDINATION_V1, PATCH_CONTENT_TYPES } from './rest-client.js';
 export type {
   Client,
   ResourceClient,
@@ -33,8 +33,8 @@ export {
 } from './rate-limit.js';
 export type { RateLimiter } from './rate-limit.js';
 
-export { createLeaderElector, LEADER_ANNOTATION } from './leader-election.js';
-export type { LeaderElector, LeaderElectorConfig, LeaderElectionRecord } from './leader-election.js';
+export { createLeaderElector, endpointsLock, leaseLock, leaseSpecOf, recordOfLease, LEADER_ANNOTATION } from './leader-election.js';
+export type { LeaderElector, LeaderElectorConfig, LeaderElectionRecord, LockRef, LockState, ResourceLock } from './leader-election.js';
 
 export {
   createEventRecorder,

@@ -1,56 +1,75 @@
 import { describe, expect, it } from 'vitest';
-import { alreadyExists, conflict, notFound, OBJECT_MODIFIED, StatusError, type Endpoints } from '@tskube/api-types';
+import { alreadyExists, conflict, notFound, OBJECT_MODIFIED, StatusError, type Endpoints, type KubernetesObject, type Lease } from '@tskube/api-types';
 import { FakeClock } from '@tskube/component-base';
-import { createLeaderElector, LEADER_ANNOTATION, type LeaderElectionRecord, type LeaderElector, type LeaderElectorConfig } from './leader-election.js';
+import {
+  createLeaderElector,
+  LEADER_ANNOTATION,
+  leaseSpecOf,
+  recordOfLease,
+  type LeaderElectionRecord,
+  type LeaderElector,
+  type LeaderElectorConfig,
+} from './leader-election.js';
 
-const GR = { resource: 'endpoints' };
+type LockResource = 'leases' | 'endpoints';
 
-/** One Endpoints store with resourceVersion-guarded updates, shared by the electors under test. */
-class FakeEndpointsStore {
-  readonly objects = new Map<string, Endpoints>();
+/** One store of lock objects with resourceVersion-guarded updates, shared by the electors under test. */
+class FakeLockStore<T extends KubernetesObject> {
+  readonly objects = new Map<string, T>();
   conflicts = 0;
   #rv = 1;
 
-  /** The endpoints client an elector sees; `reachable()` false makes every call fail like a partition. */
-  clientFor(reachable: () => boolean): LeaderElectorConfig['client'] {
+  constructor(readonly resource: LockResource) {}
+
+  /** The verbs an elector sees; `reachable()` false makes every call fail like a partition. */
+  verbs(reachable: () => boolean) {
+    const gr = { resource: this.resource };
     const guard = (): void => {
       if (!reachable()) throw new StatusError('ServiceUnavailable', 'unable to connect to the server');
     };
     return {
-      endpoints: {
-        get: async (ns, name) => {
-          guard();
-          const obj = this.objects.get(`${ns}/${name}`);
-          if (!obj) throw notFound(GR, name);
-          return structuredClone(obj);
-        },
-        create: async (ns, obj) => {
-          guard();
-          const key = `${ns}/${obj.metadata?.name}`;
-          if (this.objects.has(key)) throw alreadyExists(GR, obj.metadata?.name ?? '');
-          return this.#store(key, obj);
-        },
-        update: async (ns, obj) => {
-          guard();
-          const key = `${ns}/${obj.metadata?.name}`;
-          const current = this.objects.get(key);
-          if (!current) throw notFound(GR, obj.metadata?.name ?? '');
-          if (obj.metadata?.resourceVersion !== current.metadata?.resourceVersion) {
-            this.conflicts++;
-            throw conflict(GR, obj.metadata?.name ?? '', OBJECT_MODIFIED);
-          }
-          return this.#store(key, obj);
-        },
+      get: async (ns: string | undefined, name: string) => {
+        guard();
+        const obj = this.objects.get(`${ns}/${name}`);
+        if (!obj) throw notFound(gr, name);
+        return structuredClone(obj);
+      },
+      create: async (ns: string | undefined, obj: T) => {
+        guard();
+        const key = `${ns}/${obj.metadata?.name}`;
+        if (this.objects.has(key)) throw alreadyExists(gr, obj.metadata?.name ?? '');
+        return this.#store(key, obj);
+      },
+      update: async (ns: string | undefined, obj: T) => {
+        guard();
+        const key = `${ns}/${obj.metadata?.name}`;
+        const current = this.objects.get(key);
+        if (!current) throw notFound(gr, obj.metadata?.name ?? '');
+        if (obj.metadata?.resourceVersion !== current.metadata?.resourceVersion) {
+          this.conflicts++;
+          throw conflict(gr, obj.metadata?.name ?? '', OBJECT_MODIFIED);
+        }
+        return this.#store(key, obj);
       },
     };
   }
 
+  clientFor(reachable: () => boolean): NonNullable<LeaderElectorConfig['client']> {
+    const verbs = this.verbs(reachable);
+    return this.resource === 'leases'
+      ? { leases: verbs as unknown as NonNullable<LeaderElectorConfig['client']>['leases'] }
+      : { endpoints: verbs as unknown as NonNullable<LeaderElectorConfig['client']>['endpoints'] };
+  }
+
   record(): LeaderElectionRecord | undefined {
-    const raw = this.objects.get('kube-system/lock')?.metadata?.annotations?.[LEADER_ANNOTATION];
+    const obj = this.objects.get('kube-system/lock');
+    if (!obj) return undefined;
+    if (this.resource === 'leases') return recordOfLease((obj as Lease).spec);
+    const raw = (obj as Endpoints).metadata?.annotations?.[LEADER_ANNOTATION];
     return raw ? (JSON.parse(raw) as LeaderElectionRecord) : undefined;
   }
 
-  #store(key: string, obj: Endpoints): Endpoints {
+  #store(key: string, obj: T): T {
     const stored = structuredClone(obj);
     stored.metadata = { ...stored.metadata, resourceVersion: String(++this.#rv) };
     this.objects.set(key, stored);
@@ -69,11 +88,11 @@ interface Candidate {
   done?: Promise<void>;
 }
 
-function candidate(store: FakeEndpointsStore, clock: FakeClock, identity: string): Candidate {
+function candidate(store: FakeLockStore<KubernetesObject>, clock: FakeClock, identity: string): Candidate {
   const c: Candidate = { started: [], stopped: [], leaders: [], online: true, ac: new AbortController() } as unknown as Candidate;
   c.elector = createLeaderElector({
     client: store.clientFor(() => c.online),
-    lock: { namespace: 'kube-system', name: 'lock' },
+    lock: { namespace: 'kube-system', name: 'lock', resource: store.resource },
     identity,
     clock,
     onStartedLeading: (signal) => {
@@ -94,10 +113,16 @@ async function advance(clock: FakeClock, ms: number, candidates: Candidate[]): P
   }
 }
 
-describe('leader election', () => {
+// The time format of each lock: a Lease's MicroTime, the annotation's whole seconds.
+const START = Date.UTC(2026, 0, 1);
+const acquireText: Record<LockResource, string> = { leases: '2026-01-01T00:00:00.000000Z', endpoints: '2026-01-01T00:00:00Z' };
+
+describe.each<LockResource>(['leases', 'endpoints'])('leader election over %s', (resource) => {
+  const newStore = () => new FakeLockStore<KubernetesObject>(resource);
+
   it('two electors: exactly one leads and keeps renewing the record', async () => {
-    const store = new FakeEndpointsStore();
-    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const store = newStore();
+    const clock = new FakeClock(START);
     const a = candidate(store, clock, 'a');
     const b = candidate(store, clock, 'b');
     a.done = a.elector.run(a.ac.signal);
@@ -108,7 +133,7 @@ describe('leader election', () => {
     expect(b.elector.getLeader()).toBe('a');
     expect(b.leaders).toEqual(['a']);
     const record = store.record();
-    expect(record).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15, leaderTransitions: 0, acquireTime: '2026-01-01T00:00:00Z' });
+    expect(record).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15, leaderTransitions: 0, acquireTime: acquireText[resource] });
     expect(Date.parse(record?.renewTime ?? '')).toBeGreaterThan(Date.parse(record?.acquireTime ?? ''));
     a.ac.abort();
     b.ac.abort();
@@ -116,8 +141,8 @@ describe('leader election', () => {
   });
 
   it('a leader that cannot renew steps down before the other takes over, and the other then leads', async () => {
-    const store = new FakeEndpointsStore();
-    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const store = newStore();
+    const clock = new FakeClock(START);
     const a = candidate(store, clock, 'a');
     const b = candidate(store, clock, 'b');
     a.done = a.elector.run(a.ac.signal);
@@ -140,8 +165,8 @@ describe('leader election', () => {
   });
 
   it('when both race for a free lock, the resourceVersion guard makes one lose with a 409', async () => {
-    const store = new FakeEndpointsStore();
-    await store.clientFor(() => true).endpoints.create('kube-system', { metadata: { name: 'lock', namespace: 'kube-system' } });
+    const store = newStore();
+    await store.verbs(() => true).create('kube-system', { metadata: { name: 'lock', namespace: 'kube-system' } });
     const clock = new FakeClock();
     const a = candidate(store, clock, 'a');
     const b = candidate(store, clock, 'b');
@@ -156,7 +181,7 @@ describe('leader election', () => {
   });
 
   it('a leader told to stop releases the lock, so the other takes over at its next retry', async () => {
-    const store = new FakeEndpointsStore();
+    const store = newStore();
     const clock = new FakeClock();
     const a = candidate(store, clock, 'a');
     const b = candidate(store, clock, 'b');
@@ -167,7 +192,7 @@ describe('leader election', () => {
     a.ac.abort();
     await a.done;
     expect(a.stopped).toHaveLength(1);
-    expect(store.record()?.holderIdentity).toBe('');
+    expect(store.record()).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1 });
     const releasedAt = clock.now();
     await advance(clock, 2_000, [a, b]);
     expect(b.elector.isLeader()).toBe(true);
@@ -175,9 +200,43 @@ describe('leader election', () => {
     b.ac.abort();
     await b.done;
   });
+});
 
+describe('the Lease lock', () => {
+  it('keeps the record in the Lease spec, as upstream LeaseLock', async () => {
+    const store = new FakeLockStore<KubernetesObject>('leases');
+    const clock = new FakeClock(START);
+    const a = candidate(store, clock, 'a');
+    a.done = a.elector.run(a.ac.signal);
+    await clock.advanceAsync(0);
+    expect(store.objects.get('kube-system/lock')).toMatchObject({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'lock', namespace: 'kube-system' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0, acquireTime: acquireText.leases, renewTime: acquireText.leases },
+    });
+    a.ac.abort();
+    await a.done;
+  });
+
+  it('maps records to specs and back without loss', () => {
+    const record: LeaderElectionRecord = {
+      holderIdentity: 'x',
+      leaseDurationSeconds: 40,
+      acquireTime: '2026-01-01T00:00:00.000000Z',
+      renewTime: '2026-01-01T00:00:10.000000Z',
+      leaderTransitions: 3,
+      strategy: 'OldestEmulationVersion',
+      preferredHolder: 'y',
+    };
+    expect(recordOfLease(leaseSpecOf(record))).toEqual(record);
+    expect(recordOfLease(undefined)).toEqual({ holderIdentity: '', leaseDurationSeconds: 0, acquireTime: '', renewTime: '', leaderTransitions: 0 });
+  });
+});
+
+describe('configuration', () => {
   it('rejects timings where a leader could not step down before its lease expires', () => {
-    const store = new FakeEndpointsStore();
+    const store = new FakeLockStore<KubernetesObject>('leases');
     expect(() =>
       createLeaderElector({
         client: store.clientFor(() => true),
@@ -189,5 +248,18 @@ describe('leader election', () => {
         onStoppedLeading: () => {},
       }),
     ).toThrow(RangeError);
+  });
+
+  it('needs the client of the lock resource it is given', () => {
+    const store = new FakeLockStore<KubernetesObject>('endpoints');
+    expect(() =>
+      createLeaderElector({
+        client: store.clientFor(() => true),
+        lock: { namespace: 'kube-system', name: 'lock' }, // leases by default
+        identity: 'a',
+        onStartedLeading: () => {},
+        onStoppedLeading: () => {},
+      }),
+    ).toThrow('needs client.leases');
   });
 });

@@ -46,6 +46,14 @@ describe('REST verbs', () => {
     { verb: 'bind', call: (c: Client) => c.pods.bind('ns1', 'p', 'node-1'), method: 'POST', path: '/api/v1/namespaces/ns1/pods/p/binding' },
     { verb: 'events list', call: (c: Client) => c.events.list('ns1'), method: 'GET', path: '/api/v1/namespaces/ns1/events' },
     { verb: 'namespaces get', call: (c: Client) => c.namespaces.get(undefined, 'kube-system'), method: 'GET', path: '/api/v1/namespaces/kube-system' },
+    { verb: 'leases get', call: (c: Client) => c.leases.get('kube-node-lease', 'n1'), method: 'GET', path: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1' },
+    { verb: 'leases list (all namespaces)', call: (c: Client) => c.leases.list(), method: 'GET', path: '/apis/coordination.k8s.io/v1/leases' },
+    {
+      verb: 'leases update',
+      call: (c: Client) => c.leases.update(undefined, { metadata: { name: 'kube-scheduler', namespace: 'kube-system' }, spec: {} }),
+      method: 'PUT',
+      path: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler',
+    },
   ])('$verb → $method $path', async ({ call, method, path }) => {
     server.interceptor = (_req, res) => (json(res, 200, { kind: 'X', items: [] }), true);
     await call(client);

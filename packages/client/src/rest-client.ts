@@ -6,6 +6,7 @@ import {
   type Endpoints,
   type Event,
   type KubernetesObject,
+  type Lease,
   type List,
   type Namespace,
   type Node,
@@ -100,6 +101,8 @@ export interface Client {
   readonly replicationControllers: ReplicationControllerClient;
   readonly events: ResourceClient<Event>;
   readonly namespaces: ResourceClient<Namespace>;
+  /** coordination.k8s.io/v1 leases (node heartbeats, leader election). */
+  readonly leases: ResourceClient<Lease>;
   /** Any request; JSON responses are parsed, others returned as text. Non-2xx throws a StatusError. */
   request<R = unknown>(method: string, path: string, opts?: RequestOptions): Promise<R>;
   /** A watch on any collection path. */
@@ -109,6 +112,8 @@ export interface Client {
 }
 
 const API = '/api/v1';
+/** Where coordination.k8s.io/v1 is served. */
+export const COORDINATION_V1 = '/apis/coordination.k8s.io/v1';
 
 export function createClient(config: ClientConfig & { maxGetRetries?: number }): Client {
   const transport = new Transport(config);
@@ -179,6 +184,7 @@ export function createClient(config: ClientConfig & { maxGetRetries?: number }):
     replicationControllers: rcClient,
     events: resourceClient<Event>(transport, 'events', true),
     namespaces: resourceClient<Namespace>(transport, 'namespaces', false),
+    leases: resourceClient<Lease>(transport, 'leases', true, COORDINATION_V1),
     request: (method, path, opts) => transport.request(method, path, opts),
     watch: <T>(path: string, opts?: WatchOptions) => watchPath<T>(transport, path, opts),
     close: () => transport.close(),
@@ -194,28 +200,31 @@ function requireNamespace(resource: string, namespace: string | undefined): stri
   return namespace;
 }
 
-/** The collection URL; for namespaced resources without a namespace, the all-namespaces one. */
-export function collectionPath(resource: string, namespaced: boolean, namespace?: string): string {
-  return namespaced && namespace ? `${API}/namespaces/${encodeURIComponent(namespace)}/${resource}` : `${API}/${resource}`;
+/**
+ * The collection URL; for namespaced resources without a namespace, the all-namespaces one.
+ * `root` is the group-version's path: `/api/v1` (default) or `/apis/<group>/<version>`.
+ */
+export function collectionPath(resource: string, namespaced: boolean, namespace?: string, root = API): string {
+  return namespaced && namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${resource}` : `${root}/${resource}`;
 }
 
-export function itemPath(resource: string, namespaced: boolean, namespace: string | undefined, name: string): string {
+export function itemPath(resource: string, namespaced: boolean, namespace: string | undefined, name: string, root = API): string {
   if (!name) throw new StatusError('BadRequest', `a name is required for ${resource}`);
   const ns = namespaced ? requireNamespace(resource, namespace) : undefined;
-  return `${collectionPath(resource, namespaced, ns)}/${encodeURIComponent(name)}`;
+  return `${collectionPath(resource, namespaced, ns, root)}/${encodeURIComponent(name)}`;
 }
 
-function resourceClient<T extends KubernetesObject>(transport: Transport, resource: string, namespaced: boolean): ResourceClient<T> {
+function resourceClient<T extends KubernetesObject>(transport: Transport, resource: string, namespaced: boolean, root = API): ResourceClient<T> {
   const nsOf = (namespace: string | undefined, obj: T): string | undefined => namespace || obj.metadata?.namespace;
   const nameOf = (obj: T): string => obj.metadata?.name ?? '';
   const self: ResourceClient<T> = {
     resource,
     namespaced,
-    get: async (namespace, name, opts = {}) => transport.request<T>('GET', itemPath(resource, namespaced, namespace, name), withSignal({}, opts.signal)),
+    get: async (namespace, name, opts = {}) => transport.request<T>('GET', itemPath(resource, namespaced, namespace, name, root), withSignal({}, opts.signal)),
     list: async (namespace, opts = {}) =>
       transport.request<List<T>>(
         'GET',
-        collectionPath(resource, namespaced, namespace),
+        collectionPath(resource, namespaced, namespace, root),
         withSignal(
           {
             query: {
@@ -231,24 +240,24 @@ function resourceClient<T extends KubernetesObject>(transport: Transport, resour
       ),
     create: async (namespace, obj, opts = {}) => {
       const ns = namespaced ? requireNamespace(resource, nsOf(namespace, obj)) : undefined;
-      return transport.request<T>('POST', collectionPath(resource, namespaced, ns), withSignal({ body: obj }, opts.signal));
+      return transport.request<T>('POST', collectionPath(resource, namespaced, ns, root), withSignal({ body: obj }, opts.signal));
     },
     update: async (namespace, obj, opts = {}) =>
-      transport.request<T>('PUT', itemPath(resource, namespaced, nsOf(namespace, obj), nameOf(obj)), withSignal({ body: obj }, opts.signal)),
+      transport.request<T>('PUT', itemPath(resource, namespaced, nsOf(namespace, obj), nameOf(obj), root), withSignal({ body: obj }, opts.signal)),
     updateStatus: async (namespace, obj, opts = {}) =>
-      transport.request<T>('PUT', `${itemPath(resource, namespaced, nsOf(namespace, obj), nameOf(obj))}/status`, withSignal({ body: obj }, opts.signal)),
+      transport.request<T>('PUT', `${itemPath(resource, namespaced, nsOf(namespace, obj), nameOf(obj), root)}/status`, withSignal({ body: obj }, opts.signal)),
     patch: async (namespace, name, patch, type, opts = {}) => {
       const sub = opts.subresource ? `/${opts.subresource}` : '';
       const body = typeof patch === 'string' ? patch : JSON.stringify(patch);
-      return transport.request<T>('PATCH', itemPath(resource, namespaced, namespace, name) + sub, withSignal({ body, contentType: PATCH_CONTENT_TYPES[type] }, opts.signal));
+      return transport.request<T>('PATCH', itemPath(resource, namespaced, namespace, name, root) + sub, withSignal({ body, contentType: PATCH_CONTENT_TYPES[type] }, opts.signal));
     },
     delete: async (namespace, name, options, opts = {}) =>
       transport.request<T | Status>(
         'DELETE',
-        itemPath(resource, namespaced, namespace, name),
+        itemPath(resource, namespaced, namespace, name, root),
         withSignal(options ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', ...options } } : {}, opts.signal),
       ),
-    watch: (namespace, opts) => watchPath<T>(transport, collectionPath(resource, namespaced, namespace), opts),
+    watch: (namespace, opts) => watchPath<T>(transport, collectionPath(resource, namespaced, namespace, root), opts),
     informer: (namespace, opts = {}) => {
       const selectors = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
       return createInformer<T>({
