@@ -20,6 +20,11 @@ export const kubeletFlags = defineFlags({
   'anonymous-auth': { type: 'boolean', default: false, help: 'Let unauthenticated requests use the kubelet API (unsafe)' },
   'kubelet-insecure-http': { type: 'boolean', default: false, help: 'Serve the kubelet API over plain HTTP (tests only)' },
   'node-status-update-frequency': { type: 'duration', default: '10s', help: 'How often the Node status (Ready heartbeat) is posted' },
+  'node-lease-duration-seconds': {
+    type: 'int',
+    default: 40,
+    help: 'Duration of the node Lease (kube-node-lease/<node>); it is renewed at a quarter of it',
+  },
   'sync-frequency': { type: 'duration', default: '10s', help: 'Periodic resync of every pod' },
   ...loggingFlags,
 });
@@ -30,6 +35,7 @@ export function validateKubeletConfig(c: KubeletConfig): Problems {
   const problems: string[] = [];
   for (const flag of ['port', 'healthz-port'] as const) if (c[flag] < 0 || c[flag] > 65535) problems.push(`--${flag}: ${c[flag]} is not a port`);
   if (c['max-pods'] < 1) problems.push('--max-pods must be at least 1');
+  if (c['node-lease-duration-seconds'] < 1) problems.push('--node-lease-duration-seconds must be at least 1');
   if (!!c['tls-cert-file'] !== !!c['tls-private-key-file']) problems.push('--tls-cert-file and --tls-private-key-file go together');
   if (c['kubelet-insecure-http'] && c['client-ca-file']) problems.push('--client-ca-file needs TLS (drop --kubelet-insecure-http)');
   return problems;

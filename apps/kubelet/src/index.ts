@@ -11,6 +11,7 @@ import {
   createKubeletServer,
   Kubelet,
   KUBELET_VERSION,
+  NodeLeaseController,
   NodeStatusManager,
   parseTokenFile,
   selfSignedCert,
@@ -105,17 +106,21 @@ export async function startKubelet(config: KubeletConfig, options: StartKubeletO
   const health = await startComponentServer({ port: config['healthz-port'], host: '127.0.0.1', logger, registry, signal: stopLoops.signal });
 
   const nodeStatus = new NodeStatusManager(client, { nodeName, nodeIP: config['node-ip'], port, maxPods: config['max-pods'], runtimeVersion: version, runtimeType: runtime.type }, logger, clock);
+  const nodeLease = new NodeLeaseController(client, { nodeName, leaseDurationSeconds: config['node-lease-duration-seconds'] }, logger, clock);
   const cleanup = async (graceful: boolean) => {
     stopLoops.abort();
     if (graceful) await kubelet.stop();
     else void kubelet.stop();
     await Promise.allSettled([server.close(), health.close()]);
-    await heartbeats;
+    await Promise.all([heartbeats, leaseRenewals]);
   };
   let heartbeats: Promise<void> = Promise.resolve();
+  let leaseRenewals: Promise<void> = Promise.resolve();
   try {
     await nodeStatus.register();
     heartbeats = nodeStatus.run(config['node-status-update-frequency'], stopLoops.signal);
+    // After registration, so the Lease gets its Node as owner from the first write.
+    leaseRenewals = nodeLease.run(stopLoops.signal);
     await kubelet.start();
   } catch (err) {
     await cleanup(true);

@@ -20,6 +20,7 @@ export * from './kubelet/gc.js';
 export * from './kubelet/events.js';
 export * from './kubelet/metrics.js';
 export * from './node/node-status.js';
+export * from './node/node-lease.js';
 export * from './server/auth.js';
 export * from './server/stats.js';
 export * from './server/streaming.js';
