@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Container, Pod } from '@tskube/api-types';
-import { BUSYBOX_IMAGE, ensureImages, ensureKubectl120 } from '@tskube/tools';
+import { ensureImages, ensureKubectl120 } from '@tskube/tools';
 import { useDocker } from '../setup/docker.js';
-import { KUBECTL, startCluster, until, type Cluster } from './harness.js';
+import { KUBECTL, startCluster, until, box, type Cluster } from './harness.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const kubectl120 = await ensureKubectl120(join(repoRoot, 'node_modules/.cache/tskube/kubectl-1.20'));
@@ -45,14 +45,6 @@ function kubectl(bin: string, args: string[], options: { stdin?: string; env?: R
     });
   });
 }
-
-const box = (name: string, script: string, extra: Partial<Container> = {}): Container => ({
-  name,
-  image: BUSYBOX_IMAGE,
-  imagePullPolicy: 'IfNotPresent',
-  command: ['sh', '-c', script],
-  ...extra,
-});
 
 const pod = (name: string, container: Container): Pod => ({
   apiVersion: 'v1',

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from '@tskube/api-types';
+import type { Container, Pod } from '@tskube/api-types';
 import { apiServerFlags, startApiServer, type RunningApiServer } from '@tskube/apiserver';
 import { configFromMaster, createClient, type Client } from '@tskube/client';
 import { parseFlags, silentLogger, createLogger, type Logger } from '@tskube/component-base';
 import { kubeletFlags, startKubelet, type RunningKubelet } from '@tskube/kubelet';
-import { createDevPki, freePort, randomToken, type DevPki } from '@tskube/tools';
+import { BUSYBOX_IMAGE, createDevPki, freePort, randomToken, type DevPki } from '@tskube/tools';
 
 export const KUBECTL = process.env['TSKUBE_KUBECTL'] ?? '/usr/bin/kubectl';
 
@@ -108,3 +108,12 @@ export async function startCluster(etcdEndpoint: string): Promise<Cluster> {
 export { until } from '../setup/wait.js';
 
 export const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** A busybox container running `sh -c script` from the locally built image. */
+export const box = (name: string, script: string, extra: Partial<Container> = {}): Container => ({
+  name,
+  image: BUSYBOX_IMAGE,
+  imagePullPolicy: 'IfNotPresent',
+  command: ['sh', '-c', script],
+  ...extra,
+});

@@ -10,23 +10,15 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StatusError, type Container, type Pod } from '@tskube/api-types';
 import type { RunningKubelet } from '@tskube/kubelet';
-import { BUSYBOX_IMAGE, ensureImages, freePort } from '@tskube/tools';
+import { ensureImages, freePort } from '@tskube/tools';
 import { useDocker } from '../setup/docker.js';
-import { isReady, startCluster, until, type Cluster } from './harness.js';
+import { isReady, startCluster, until, box, type Cluster } from './harness.js';
 
 const NODE = `docker-node-${randomUUID().slice(0, 6)}`;
 let cluster: Cluster;
 let kubelet: RunningKubelet;
 let dockerHost: string;
 let hostPort: number;
-
-const box = (name: string, script: string, extra: Partial<Container> = {}): Container => ({
-  name,
-  image: BUSYBOX_IMAGE,
-  imagePullPolicy: 'IfNotPresent',
-  command: ['sh', '-c', script],
-  ...extra,
-});
 
 const pod = (name: string, containers: Container[], spec: Partial<NonNullable<Pod['spec']>> = {}): Pod => ({
   apiVersion: 'v1',

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Container, Pod } from '@tskube/api-types';
-import { BUSYBOX_IMAGE, ensureImages } from '@tskube/tools';
+import { ensureImages } from '@tskube/tools';
 import { useDocker } from '../setup/docker.js';
-import { startCluster, until, type Cluster } from './harness.js';
+import { startCluster, until, box, type Cluster } from './harness.js';
 
 const NODE = `top-node-${randomUUID().slice(0, 6)}`;
 let cluster: Cluster;
@@ -19,14 +19,6 @@ const pod = (name: string, app: string, container: Container): Pod => ({
   metadata: { name, namespace: 'default', labels: { app } },
   spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [container] },
 });
-const box = (name: string, script: string, extra: Partial<Container> = {}): Container => ({
-  name,
-  image: BUSYBOX_IMAGE,
-  imagePullPolicy: 'IfNotPresent',
-  command: ['sh', '-c', script],
-  ...extra,
-});
-
 beforeAll(async () => {
   const dockerHost = (await useDocker()).host;
   await ensureImages(dockerHost);
