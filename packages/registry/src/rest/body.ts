@@ -15,6 +15,7 @@ import {
   type SchemaKind,
 } from '@tskube/api-types';
 import { LineCounter, parseDocument } from 'yaml';
+import { jsonDepthExceeds, MAX_NESTING_DEPTH, tooDeep, valueDepthExceeds, yamlDepthExceeds } from './depth.js';
 import { scanJsonFields, yamlDuplicates, type FieldScan, type YamlDuplicate } from './field-scan.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
@@ -95,23 +96,41 @@ export function decodeBodyFields(raw: Buffer, contentType: string | undefined, w
   const type = mediaType(contentType);
   const text = raw.toString('utf8');
   if (JSON_TYPES.has(type)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw badRequest(`the object provided is unrecognized (must be of type ${what}): json parse error: ${(err as Error).message}`);
-    }
+    const value = parseJson(text, what);
     return { value, fields: { json: scanJsonFields(text) } };
   }
   if (YAML_TYPES.has(type)) {
+    const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${what}): yaml: ${why}`);
+    if (yamlDepthExceeds(text)) throw unrecognized(`exceeded max depth of ${MAX_NESTING_DEPTH}`);
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { uniqueKeys: false, lineCounter });
     const err = doc.errors[0];
-    if (err) throw badRequest(`the object provided is unrecognized (must be of type ${what}): yaml: ${firstLine(err.message)}`);
-    return { value: doc.toJS(), fields: { yaml: yamlDuplicates(doc, (offset) => lineCounter.linePos(offset).line) } };
+    if (err) throw unrecognized(firstLine(err.message));
+    let value: unknown;
+    try {
+      // Aliases of aliases ("billion laughs") stop here instead of being expanded.
+      value = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+    } catch (e) {
+      throw unrecognized(/alias/i.test((e as Error).message) ? 'document contains excessive aliasing' : firstLine((e as Error).message));
+    }
+    if (valueDepthExceeds(value)) throw unrecognized(`exceeded max depth of ${MAX_NESTING_DEPTH}`);
+    return { value, fields: { yaml: yamlDuplicates(doc, (offset) => lineCounter.linePos(offset).line) } };
   }
   if (type === PROTOBUF_MEDIA_TYPE) return { value: decodeProtobufBody(raw, what), fields: {} };
   throw unsupportedMediaType(type);
+}
+
+/** The `yaml` package's own default, made explicit: alias uses × aliases inside their anchors. */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/** JSON.parse behind the nesting limit (depth.ts); errors are 400s naming `what`. */
+export function parseJson(text: string, what: string): unknown {
+  if (jsonDepthExceeds(text)) throw tooDeep(what);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${what}): json parse error: ${(err as Error).message}`);
+  }
 }
 
 export function decodeBody(raw: Buffer, contentType: string | undefined, what: string): unknown {
@@ -162,6 +181,8 @@ export function checkObject(value: unknown, kind: string, validation: FieldValid
   if (!isObject(value)) {
     throw badRequest(`the object provided is unrecognized (must be of type ${kind}): expected a JSON object`);
   }
+  // Patches can build depth their text does not show (json-patch copies); nothing below may recurse into it.
+  if (valueDepthExceeds(value)) throw tooDeep(kind);
   if (value.apiVersion !== undefined && value.apiVersion !== version && !opts.extraVersions?.includes(String(value.apiVersion))) {
     throw badRequest(`the API version in the data (${String(value.apiVersion)}) does not match the expected API version (${version})`);
   }
@@ -169,6 +190,7 @@ export function checkObject(value: unknown, kind: string, validation: FieldValid
     throw badRequest(`the kind in the data (${String(value.kind)}) does not match the expected kind (${kind})`);
   }
   stripNulls(value);
+  zeroNullItems(kind, value);
   dropEmptyMetaMaps(value.metadata);
   const typeErrors = schemaErrors(kind, value);
   if (typeErrors.length > 0) {
@@ -270,6 +292,37 @@ interface JsonSchema {
   items?: JsonSchema;
 }
 
+/**
+ * `null` items of a list become what Go decodes them to, the zero value of the item type (`{}`,
+ * `""`, `0`, `false`): stripNulls only drops null fields, and `containers: [null]` must be a 422
+ * from validation, not a crash in defaulting.
+ */
+export function zeroNullItems(kind: string, value: unknown): void {
+  if (!Object.hasOwn(schemas, kind)) return;
+  zeroItems(schemas[kind as SchemaKind] as JsonSchema, value);
+}
+
+const ZERO: Record<string, () => unknown> = { object: () => ({}), array: () => [], string: () => '', integer: () => 0, number: () => 0, boolean: () => false };
+
+function zeroItems(schema: JsonSchema | undefined, value: unknown): void {
+  if (!schema || value === null || typeof value !== 'object') return;
+  if (schema.type === 'array' && Array.isArray(value)) {
+    const zero = schema.items?.type === undefined ? undefined : ZERO[schema.items.type];
+    value.forEach((v, i) => {
+      if (v === null && zero) value[i] = zero();
+      else zeroItems(schema.items, v);
+    });
+    return;
+  }
+  if (schema.type !== 'object' || !isObject(value)) return;
+  if (schema.patternProperties) {
+    const item = Object.values(schema.patternProperties)[0];
+    for (const v of Object.values(value)) zeroItems(item, v);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) zeroItems(schema.properties?.[k], v);
+}
+
 /** Removes, in place, what Go's decoder would not keep: fields the schema does not know. */
 export function dropUnknownFields(kind: string, value: unknown): void {
   if (!Object.hasOwn(schemas, kind)) return;
@@ -297,5 +350,8 @@ function drop(schema: JsonSchema | undefined, value: unknown): void {
 
 /** `Warning` header value (RFC 7234 299 warn-code), as upstream sends them. */
 export function warningHeader(text: string): string {
-  return `299 - ${JSON.stringify(text)}`;
+  // Everything outside printable ASCII is escaped (\uXXXX): node refuses header values beyond
+  // Latin-1, and a field name a client made up must never turn a 4xx/2xx into a 500.
+  const quoted = JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `299 - ${quoted}`;
 }

@@ -2,5 +2,5 @@
 // Kubernetes' strategic merge patch. Server-side apply (`apply`) is recognised, not implemented.
 export { patchTypeFromContentType, PATCH_CONTENT_TYPES, type PatchType } from './content-type.js';
 export { applyPatch } from './apply.js';
-export { MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
+export { MAX_JSON_PATCH_COPY_BYTES, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
 export { mergeKeyFor, patchMetaFor, type FieldMeta } from './patch-meta.js';

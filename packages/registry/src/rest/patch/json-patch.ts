@@ -7,6 +7,7 @@
  */
 import { StatusError, badRequest } from '@tskube/api-types';
 import { applyPatch as applyOperations, type Operation } from 'rfc6902';
+import { MAX_NESTING_DEPTH, valueDepthExceeds } from '../depth.js';
 import { patchNotApplicable } from './errors.js';
 import { cloneJson, goJsonType, isMap, type Json, type JsonMap } from './json.js';
 
@@ -34,11 +35,51 @@ export function applyJsonPatch(original: JsonMap, patch: unknown): JsonMap {
     );
   }
   const doc = cloneJson(original);
+  const budget = { copied: 0 };
   (patch as Array<JsonMap | null>).forEach((op, i) => {
-    const why = applyOne(doc, op);
+    const why = growthProblem(doc, op, budget) ?? applyOne(doc, op);
     if (why !== undefined) throw patchNotApplicable(`json patch operation ${i}: ${why}`);
   });
   return doc;
+}
+
+/** upstream `JSONPatchMaxCopyBytes` (evanphx/json-patch AccumulatedCopySizeLimit): what copies may add in all. */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * What an operation would add beyond the limits (CVE-2019-1002100): copies that together add more
+ * than MAX_JSON_PATCH_COPY_BYTES (each copy can double the object), or nesting past
+ * MAX_NESTING_DEPTH (a value put deep, or a subtree copied into itself, again and again).
+ * Malformed operations pass here and are refused by applyOne.
+ */
+function growthProblem(doc: JsonMap, op: JsonMap | null, budget: { copied: number }): string | undefined {
+  const kind = op?.op;
+  if (!op || typeof op.path !== 'string' || !op.path.startsWith('/')) return undefined;
+  let inserted: Json | undefined;
+  if (kind === 'add' || kind === 'replace') inserted = op.value;
+  else if ((kind === 'copy' || kind === 'move') && typeof op.from === 'string') inserted = valueAt(doc, op.from);
+  if (inserted === undefined || inserted === null || typeof inserted !== 'object') return undefined;
+  const at = op.path.split('/').length - 1;
+  if (valueDepthExceeds(inserted, MAX_NESTING_DEPTH - at)) return `exceeded max depth of ${MAX_NESTING_DEPTH}`;
+  if (kind === 'copy') {
+    budget.copied += JSON.stringify(inserted).length;
+    if (budget.copied > MAX_JSON_PATCH_COPY_BYTES) {
+      return `Unable to copy, the accumulated size increase of copy is ${budget.copied}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`;
+    }
+  }
+  return undefined;
+}
+
+/** The value a JSON pointer names, if it names one. */
+function valueAt(doc: JsonMap, pointer: string): Json | undefined {
+  if (pointer === '') return doc;
+  if (!pointer.startsWith('/')) return undefined;
+  let v: Json | undefined = doc;
+  for (const raw of pointer.slice(1).split('/')) {
+    v = child(v, raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (v === undefined) return undefined;
+  }
+  return v;
 }
 
 /** Applies one operation to `doc` in place; returns why it does not apply, if it does not. */
