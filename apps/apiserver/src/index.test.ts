@@ -17,7 +17,14 @@ describe('apiServerFlags', () => {
       'service-cluster-ip-range': '10.0.0.0/16',
       'authorization-mode': 'AlwaysAllow',
       'event-ttl': 3_600_000,
+      'max-requests-inflight': 400,
+      'max-mutating-requests-inflight': 200,
     });
+  });
+
+  it('reads the in-flight limits, 0 meaning none', () => {
+    const c = parse(['--storage=memory', '--secure-port=0', '--max-requests-inflight=0', '--max-mutating-requests-inflight=3']);
+    expect(c).toMatchObject({ 'max-requests-inflight': 0, 'max-mutating-requests-inflight': 3 });
   });
 
   it.each([
@@ -49,6 +56,8 @@ describe('apiServerFlags', () => {
     [['--storage=memory', '--secure-port=0', '--event-ttl=1500ms'], 'whole number of seconds'],
     [['--storage=memory', '--secure-port=0', '--event-ttl=-1m'], 'whole number of seconds'],
     [['--storage=memory', '--secure-port=0', '--event-ttl=1day'], 'expected a duration'],
+    [['--storage=memory', '--secure-port=0', '--max-requests-inflight=-1'], '--max-requests-inflight: must be 0'],
+    [['--storage=memory', '--secure-port=0', '--max-mutating-requests-inflight=-5'], '--max-mutating-requests-inflight: must be 0'],
   ])('%j is refused: %s', (argv, problem) => {
     expect(() => parse(argv)).toThrow(problem);
   });

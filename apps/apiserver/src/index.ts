@@ -16,11 +16,13 @@ import {
 import {
   clientCertAuthenticator,
   createApiHandler,
+  createInflightLimiter,
   startNamespaceFinalizer,
   startServiceIpRepair,
   createEtcdStorage,
   createMemoryStorage,
   createRegistries,
+  DEFAULT_INFLIGHT_LIMITS,
   DEFAULT_VERSION,
   tokenFileAuthenticator,
   type ApiHandler,
@@ -64,6 +66,16 @@ export const apiServerFlags = defineFlags({
     type: 'string',
     help: "PEM CA that kubelets' serving certificates chain to; unset = kubelet certificates are not verified",
   },
+  'max-requests-inflight': {
+    type: 'int',
+    default: DEFAULT_INFLIGHT_LIMITS.maxReadOnly,
+    help: 'Most non-mutating requests served at once (watches, log follows and streams not counted); more get 429; 0 = no limit',
+  },
+  'max-mutating-requests-inflight': {
+    type: 'int',
+    default: DEFAULT_INFLIGHT_LIMITS.maxMutating,
+    help: 'Most mutating requests served at once; more get 429; 0 = no limit',
+  },
   'authorization-mode': {
     type: 'string',
     default: 'AlwaysAllow',
@@ -91,6 +103,9 @@ export function validateApiServerConfig(c: ApiServerConfig): Problems {
   }
   if (!c['kubelet-client-certificate'] !== !c['kubelet-client-key']) {
     problems.push('--kubelet-client-certificate and --kubelet-client-key go together');
+  }
+  for (const flag of ['max-requests-inflight', 'max-mutating-requests-inflight'] as const) {
+    if (c[flag] < 0) problems.push(`--${flag}: must be 0 (no limit) or more, got ${c[flag]}`);
   }
   if (c['secure-port'] === 0 && c['insecure-port'] === 0) problems.push('both --secure-port and --insecure-port are 0: nothing to serve');
   if (c['secure-port'] === 0 && (c['token-auth-file'] || c['client-ca-file'])) {
@@ -189,6 +204,8 @@ export async function startApiServer(config: ApiServerConfig, options: StartOpti
       },
     };
     const common = {
+      // One limiter for both ports: the limit is about this process's capacity.
+      inflight: createInflightLimiter({ maxReadOnly: config['max-requests-inflight'], maxMutating: config['max-mutating-requests-inflight'] }),
       registries,
       storage,
       logger,

@@ -57,6 +57,7 @@ import {
   type KubeletClient,
   type KubeletClientConfig,
 } from './kubelet.js';
+import { needsSeat, requestKind, tooManyInflight, type InflightLimiter } from './inflight.js';
 import { requestMetrics, trackRequest, type RequestInfo } from './metrics.js';
 import { createMetricsApi, kubeletSummaryFetcher, METRICS_PATH, metricsApiGroup, metricsResourceList, withMetricsGroup } from './metrics-api.js';
 import { negotiateTable, type TableRequest } from './negotiate.js';
@@ -64,6 +65,7 @@ import { applyPatch, patchTypeFromContentType, PATCH_CONTENT_TYPES } from './pat
 import { toTable } from './printers/index.js';
 import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, openApiV3CoreV1, openApiV3GroupJson, openApiV3Root } from './openapi/index.js';
 import { apiResourceList, type ResourceDef } from './resources.js';
+import { jsonDepthExceeds, MAX_NESTING_DEPTH } from './depth.js';
 import { scanJsonFields } from './field-scan.js';
 import { isTrue, pathSegments, requestInfo, resolveRoute, routeOfPath, type Route } from './route.js';
 import { answerReview, apiGroup, apiGroupList, apiGroupResourceList, findReviewResource, INSECURE_USER } from './self-review.js';
@@ -98,6 +100,8 @@ export interface ApiHandlerOptions {
   kubeletClient?: KubeletClientConfig | KubeletClient;
   /** Bounds of a watch's random lifetime when timeoutSeconds is unset (default 1800–3600 s, as upstream). */
   minRequestTimeoutSeconds?: number;
+  /** Max in-flight limits (inflight.ts), shared by the handlers of one process; absent = unlimited. */
+  inflight?: InflightLimiter;
 }
 
 /** The express app, plus what a node http(s) server needs beyond requests. */
@@ -166,10 +170,25 @@ function limitDrain(req: IncomingMessage, res: ServerResponse): void {
 /** A raw HTTP error response on a socket that has not been upgraded (the `upgrade` path). */
 function writeSocketStatus(socket: Duplex, err: StatusError): void {
   const body = JSON.stringify(err.toStatus());
-  socket.end(
+  socket.write(
     `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? ''}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  closeUpgradeSocket(socket);
+}
+
+/**
+ * Ends a connection whose upgrade failed. What the client sends afterwards is read and dropped,
+ * never parsed or forwarded (closing with unread input would reset the connection before the
+ * client reads the answer); the socket is destroyed once the client ends too, or after 5 s.
+ */
+function closeUpgradeSocket(socket: Duplex): void {
+  if (socket.destroyed) return;
+  socket.end();
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), 5_000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined {
@@ -242,6 +261,14 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         return;
       }
       if (user) locals(res).user = user;
+    }
+    if (options.inflight && needsSeat(url.pathname, info, authenticate ? locals(res).user : INSECURE_USER)) {
+      const release = options.inflight.acquire(requestKind(info.verb));
+      if (!release) {
+        sendStatusError(res, tooManyInflight());
+        return;
+      }
+      res.on('close', release);
     }
     next();
   });
@@ -611,6 +638,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       );
     }
     const text = (await readBody(req, maxBody)).toString('utf8');
+    if (jsonDepthExceeds(text)) throw badRequest(`error decoding patch: exceeded max depth of ${MAX_NESTING_DEPTH}`);
     let p: unknown;
     try {
       p = JSON.parse(text);
@@ -866,7 +894,21 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         }
         lines.push('Connection: close');
         socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-        kres.pipe(socket);
+        // CVE-2018-1002105: a failed upgrade closes both connections; nothing the client sends
+        // afterwards may reach the kubelet on the apiserver's credentials.
+        let closed = false;
+        const closeBoth = () => {
+          if (closed) return;
+          closed = true;
+          upstream.socket?.destroy();
+          upstream.destroy();
+          kres.destroy();
+          closeUpgradeSocket(socket);
+        };
+        kres.pipe(socket, { end: false });
+        kres.on('end', closeBoth);
+        kres.on('error', closeBoth);
+        socket.on('close', closeBoth);
       });
       upstream.on('error', (err) => fail(serviceUnavailable(`error trying to reach the kubelet of pod ${route.name!}: ${err.message}`)));
       upstream.end();

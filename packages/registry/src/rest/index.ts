@@ -8,7 +8,14 @@ export {
   type VersionInfo,
 } from './api-handler.js';
 export { clientCertAuthenticator, tokenFileAuthenticator, unionAuthenticator, type Authenticator, type User } from './auth.js';
-export { DEFAULT_MAX_BODY_BYTES } from './body.js';
+export { DEFAULT_MAX_BODY_BYTES, MAX_YAML_ALIAS_COUNT } from './body.js';
+export { MAX_NESTING_DEPTH } from './depth.js';
+export {
+  createInflightLimiter,
+  DEFAULT_INFLIGHT_LIMITS,
+  type InflightLimiter,
+  type InflightLimits,
+} from './inflight.js';
 export {
   createKubeletClient,
   DEFAULT_KUBELET_PORT,
