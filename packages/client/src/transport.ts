@@ -62,9 +62,22 @@ export function buildQuery(query: Query | undefined): string {
   return s ? `?${s}` : '';
 }
 
+/** How often a request the server asked to retry later (429 or 5xx with Retry-After) is sent again, as client-go. */
+export const MAX_RETRY_AFTER_RETRIES = 10;
+
+/** Seconds to wait from a Retry-After header of a 429 or 5xx answer (client-go's checkWait), else undefined. */
+export function retryAfterSeconds(status: number, header: string | string[] | undefined): number | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
 /**
- * HTTP(S) to one apiserver: auth headers, TLS, the client-side rate limit, and retries of
- * GETs that failed to connect. Everything else is the caller's.
+ * HTTP(S) to one apiserver: auth headers, TLS, the client-side rate limit, retries of GETs
+ * that failed to connect, and of any request the server answered 429 (or 5xx) with a
+ * Retry-After (the server did not act on it; client-go does the same). Everything else is the
+ * caller's.
  */
 export class Transport {
   readonly server: string;
@@ -107,10 +120,18 @@ export class Transport {
   /** Sends a request and resolves once the response headers arrive; the body is the caller's to read. */
   async open(method: string, path: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
     const { body, contentType } = encodeBody(opts.body, opts.contentType);
+    let retriesAfter = 0;
     for (let attempt = 0; ; attempt++) {
       await this.#bucket.take(this.clock, opts.signal);
       try {
-        return await this.#send(method, path, opts, body, contentType);
+        const res = await this.#send(method, path, opts, body, contentType);
+        const wait = retryAfterSeconds(res.statusCode ?? 0, res.headers['retry-after']);
+        if (wait === undefined || retriesAfter >= MAX_RETRY_AFTER_RETRIES) return res;
+        retriesAfter++;
+        attempt--;
+        res.resume();
+        await this.clock.sleep(wait * 1000, opts.signal);
+        continue;
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         const retryable = err instanceof StaleSocketError || (method === 'GET' && attempt < this.#maxGetRetries);
