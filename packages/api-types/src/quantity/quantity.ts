@@ -167,6 +167,8 @@ function canonicalize(unscaled: bigint, exp: number, format: QuantityFormat): st
 
 interface Pieces {
   positive: boolean;
+  /** Whether the numeric text (upstream's `value`) holds a digit; `-`, `.` and `` do not. */
+  hasDigit: boolean;
   num: string;
   denom: string;
   suffix: string;
@@ -185,7 +187,7 @@ function parseQuantityString(str: string): Pieces {
     pos++;
   }
   while (pos < end && str[pos] === '0') pos++;
-  if (pos >= end) return { positive, num: '0', denom: '', suffix: '' };
+  if (pos >= end) return { positive, hasDigit: true, num: '0', denom: '', suffix: '' };
   let i = pos;
   while (i < end && isDigit(str[i])) i++;
   const num = str.slice(pos, i) || '0';
@@ -203,7 +205,7 @@ function parseQuantityString(str: string): Pieces {
   if (str[pos] === '-' || str[pos] === '+') pos++;
   while (pos < end && isDigit(str[pos])) pos++;
   if (pos < end) throw badRequest(ERR_FORMAT_WRONG);
-  return { positive, num, denom, suffix: str.slice(suffixStart) };
+  return { positive, hasDigit: /[0-9]/.test(str.slice(0, suffixStart)), num, denom, suffix: str.slice(suffixStart) };
 }
 
 function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; format: QuantityFormat } {
@@ -236,7 +238,7 @@ export function parseQuantity(input: string | number): Quantity {
   if (str.length === 0) throw badRequest(ERR_FORMAT_WRONG);
   if (str === '0') return withSpelling(new Quantity(0n, 0, 'DecimalSI'), '0');
 
-  const { positive, num, denom, suffix } = parseQuantityString(str);
+  const { positive, hasDigit, num, denom, suffix } = parseQuantityString(str);
   const { base, exponent, format } = interpretSuffix(suffix);
   const shifted = num + denom;
   const digits = BigInt(shifted);
@@ -270,7 +272,9 @@ export function parseQuantity(input: string | number): Quantity {
     }
   }
 
-  // Exact slow path: digits × 10^-len(denom) × suffix, then rounded up to nano.
+  // Exact slow path: digits × 10^-len(denom) × suffix, then rounded up to nano. Upstream hands
+  // the numeric text to inf.Dec.SetString here, which fails without a digit (`Ei`, `.e-10`).
+  if (!hasDigit) throw badRequest(ERR_NUMERIC);
   let unscaled = digits;
   let exp = -denom.length;
   if (base === 10) exp += exponent;

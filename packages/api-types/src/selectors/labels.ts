@@ -41,7 +41,7 @@ export function newLabelRequirement(key: string, operator: LabelOperator, values
     case 'lt':
       if (values.length !== 1) errs.push("for 'Gt', 'Lt' operators, exactly one value is required");
       for (const v of values) {
-        if (!/^[-+]?[0-9]+$/.test(v)) errs.push("for 'Gt', 'Lt' operators, the value must be an integer");
+        if (parseInt64(v) === undefined) errs.push("for 'Gt', 'Lt' operators, the value must be an integer");
       }
       break;
   }
@@ -52,6 +52,16 @@ export function newLabelRequirement(key: string, operator: LabelOperator, values
   if (errs.length > 0) throw badRequest(errs.length === 1 ? (errs[0] ?? '') : `[${errs.join(', ')}]`);
   const set = operator === 'in' || operator === 'notin' ? [...new Set(values)].sort() : [...values];
   return { key, operator, values: set };
+}
+
+const MIN_INT64 = -(1n << 63n);
+const MAX_INT64 = (1n << 63n) - 1n;
+
+/** Go's strconv.ParseInt(s, 10, 64), which upstream uses for Gt/Lt on both sides; undefined on error. */
+function parseInt64(s: string): bigint | undefined {
+  if (!/^[-+]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < MIN_INT64 || n > MAX_INT64 ? undefined : n;
 }
 
 function requirementMatches(r: LabelRequirement, labels: Labels): boolean {
@@ -71,9 +81,9 @@ function requirementMatches(r: LabelRequirement, labels: Labels): boolean {
       return !has;
     case 'gt':
     case 'lt': {
-      if (!has || value === undefined || !/^[-+]?[0-9]+$/.test(value)) return false;
-      const lhs = BigInt(value);
-      const rhs = BigInt(r.values[0] ?? '0');
+      const lhs = has && value !== undefined ? parseInt64(value) : undefined;
+      const rhs = parseInt64(r.values[0] ?? '');
+      if (lhs === undefined || rhs === undefined) return false;
       return r.operator === 'gt' ? lhs > rhs : lhs < rhs;
     }
   }

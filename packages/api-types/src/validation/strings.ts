@@ -10,6 +10,24 @@ export const dns1035LabelMaxLength = 63;
 export const labelValueMaxLength = 63;
 export const qualifiedNameMaxLength = 63;
 
+/**
+ * Go's len() of the string as upstream sees it once decoded from JSON: UTF-8 bytes, a lone
+ * surrogate counting as U+FFFD (3 bytes). Upstream's length limits count these, not UTF-16 units.
+ */
+function utf8Length(value: string): number {
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** `must be no more than 63 characters`. */
 export function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
@@ -92,7 +110,7 @@ export function isQualifiedName(value: string): string[] {
     ];
   }
   if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (name.length > qualifiedNameMaxLength) errs.push(`name part ${maxLenError(qualifiedNameMaxLength)}`);
+  else if (utf8Length(name) > qualifiedNameMaxLength) errs.push(`name part ${maxLenError(qualifiedNameMaxLength)}`);
   if (!qualifiedNameRe.test(name)) {
     errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
   }
@@ -102,14 +120,14 @@ export function isQualifiedName(value: string): string[] {
 /** Label values: empty, or ≤ 63 of [A-Za-z0-9_.-] starting and ending alphanumeric. */
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > labelValueMaxLength) errs.push(maxLenError(labelValueMaxLength));
+  if (utf8Length(value) > labelValueMaxLength) errs.push(maxLenError(labelValueMaxLength));
   if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
   return errs;
 }
 
 export function isDNS1123Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > dns1123LabelMaxLength) errs.push(maxLenError(dns1123LabelMaxLength));
+  if (utf8Length(value) > dns1123LabelMaxLength) errs.push(maxLenError(dns1123LabelMaxLength));
   if (!dns1123LabelRe.test(value)) {
     // A valid subdomain that is not a valid label can only be failing because of its dots.
     if (dns1123SubdomainRe.test(value)) errs.push('must not contain dots');
@@ -120,14 +138,14 @@ export function isDNS1123Label(value: string): string[] {
 
 export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > dns1123SubdomainMaxLength) errs.push(maxLenError(dns1123SubdomainMaxLength));
+  if (utf8Length(value) > dns1123SubdomainMaxLength) errs.push(maxLenError(dns1123SubdomainMaxLength));
   if (!dns1123SubdomainRe.test(value)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
   return errs;
 }
 
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > dns1035LabelMaxLength) errs.push(maxLenError(dns1035LabelMaxLength));
+  if (utf8Length(value) > dns1035LabelMaxLength) errs.push(maxLenError(dns1035LabelMaxLength));
   if (!dns1035LabelRe.test(value)) errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
   return errs;
 }
@@ -139,7 +157,7 @@ export function isValidPortNum(port: number): string[] {
 /** IANA_SVC_NAME (RFC 6335): what a named container or service port must be. */
 export function isValidPortName(port: string): string[] {
   const errs: string[] = [];
-  if (port.length > 15) errs.push(maxLenError(15));
+  if (utf8Length(port) > 15) errs.push(maxLenError(15));
   if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
   if (port.includes('--')) errs.push('must not contain consecutive hyphens');
