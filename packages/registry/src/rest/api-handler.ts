@@ -62,6 +62,7 @@ import { requestMetrics, trackRequest, type RequestInfo } from './metrics.js';
 import { createMetricsApi, kubeletSummaryFetcher, METRICS_PATH, metricsApiGroup, metricsResourceList, withMetricsGroup } from './metrics-api.js';
 import { negotiateTable, type TableRequest } from './negotiate.js';
 import { applyPatch, patchTypeFromContentType, PATCH_CONTENT_TYPES } from './patch/index.js';
+import { forceParam, serverSideApply, updateTracker } from './apply/index.js';
 import { toTable } from './printers/index.js';
 import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, openApiV3CoreV1, openApiV3GroupJson, openApiV3Root } from './openapi/index.js';
 import { apiResourceList, type ResourceDef } from './resources.js';
@@ -465,10 +466,18 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         return sendObjectOrTable(req, res, r.kind, await store.get(route.namespace, name), query);
       case 'PUT': {
         const obj = await bodyObject(req, res, r.kind, query);
-        return sendJSON(res, 200, await store.update(route.namespace, name, obj as StoredObject, { dryRun }));
+        const trackFields = updateTracker(r.kind, query, req.headers['user-agent']);
+        return sendJSON(res, 200, await store.update(route.namespace, name, obj as StoredObject, { dryRun, trackFields }));
       }
-      case 'PATCH':
+      case 'PATCH': {
+        if (patchTypeFromContentType(req.headers['content-type'] ?? '') === 'apply') {
+          const body = await readBody(req, maxBody);
+          const applied = await serverSideApply({ store, kind: r.kind, group: r.group ?? '', resource: r.name, namespace: route.namespace, name, query, body, dryRun });
+          addWarnings(res, applied.warnings);
+          return sendJSON(res, applied.created ? 201 : 200, applied.obj);
+        }
         return sendJSON(res, 200, await patch(req, res, store, r.kind, route, query, dryRun));
+      }
       case 'DELETE':
         return del(req, res, r, store, route, query, dryRun);
       default:
@@ -543,6 +552,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       return sendJSON(res, 201, await registries.bindings.create(ns ?? '', binding, { dryRun }));
     }
     const obj = await bodyObject(req, res, r.kind, query);
+    updateTracker(r.kind, query, req.headers['user-agent'])(obj as StoredObject, undefined);
     sendJSON(res, 201, await storeOf(r).create(ns, obj as StoredObject, { dryRun }));
   }
 
@@ -628,7 +638,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     if (type === 'apply') {
       throw new StatusError(
         'UnsupportedMediaType',
-        'server-side apply (application/apply-patch+yaml) is not supported by this server yet; use client-side `kubectl apply` (without --server-side)',
+        'server-side apply (application/apply-patch+yaml) is not supported on this subresource',
       );
     }
     if (type === undefined) {
@@ -665,6 +675,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   ): Promise<StoredObject> {
     const validation = fieldValidationOf(query.get('fieldValidation') ?? undefined);
     const { type, patch: p, problems } = await patchBody(req);
+    forceParam(query, false);
     const name = route.name!;
     let warnings: string[] = [];
     const result = await store.guaranteedUpdate(
@@ -679,7 +690,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         }
         return checked.obj as StoredObject;
       },
-      { subresource, dryRun },
+      { subresource, dryRun, trackFields: updateTracker(kind, query, req.headers['user-agent'], subresource) },
     );
     addWarnings(res, warnings);
     return result;
@@ -698,7 +709,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         if (method === 'GET') return sendJSON(res, 200, await store.get(route.namespace, name));
         if (method === 'PUT') {
           const obj = await bodyObject(req, res, r.kind, query);
-          return sendJSON(res, 200, await store.update(route.namespace, name, obj as StoredObject, { subresource: 'status', dryRun }));
+          const trackFields = updateTracker(r.kind, query, req.headers['user-agent'], 'status');
+          return sendJSON(res, 200, await store.update(route.namespace, name, obj as StoredObject, { subresource: 'status', dryRun, trackFields }));
         }
         if (method === 'PATCH') return sendJSON(res, 200, await patch(req, res, store, r.kind, route, query, dryRun, 'status'));
         throw methodNotAllowed();
@@ -790,7 +802,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         rc.spec = { ...rc.spec, replicas };
         return rc;
       },
-      { dryRun },
+      { dryRun, trackFields: updateTracker('ReplicationController', query, req.headers['user-agent'], 'scale') },
     );
     addWarnings(res, warnings);
     sendJSON(res, 200, scaleOf(updated));

@@ -86,7 +86,7 @@ describe('PATCH', () => {
     ['an unknown field with Strict', 'application/merge-patch+json', { spec: { bogus: 1 } }, 400],
     ['a failed json-patch test', 'application/json-patch+json', [{ op: 'test', path: '/metadata/name', value: 'other' }], 422],
     ['malformed JSON', 'application/merge-patch+json', '{"metadata":', 400],
-    ['server-side apply', 'application/apply-patch+yaml', 'metadata: {}', 415],
+    ['server-side apply without a fieldManager', 'application/apply-patch+yaml', 'metadata: {}', 422],
     ['an unknown content type', 'application/json', { metadata: {} }, 415],
   ])('%s → %i', async (_what, type, body, code) => {
     await api.call(PODS, { method: 'POST', body: podBody('bad-patch') });

@@ -274,6 +274,8 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
     }
     meta.uid = oldMeta.uid;
     meta.creationTimestamp = oldMeta.creationTimestamp;
+    // A write that does not send managedFields keeps them (upstream field manager).
+    if (meta.managedFields === undefined && oldMeta.managedFields !== undefined) meta.managedFields = oldMeta.managedFields;
     // Internal writers (raw) may mark an object for deletion, e.g. a namespace going Terminating.
     if (!mode.raw) {
       if (oldMeta.deletionTimestamp) meta.deletionTimestamp = oldMeta.deletionTimestamp;
@@ -353,6 +355,7 @@ export function createStore<T extends StoredObject>(config: StoreConfig<T>): Sto
       const old = decodeOrThrow(cur, name);
       const next = await build(structuredClone(old));
       prepareUpdate(ns, name, next, old, mode);
+      if (!mode.raw) mode.trackFields?.(next, old);
       const data = encode(next);
       if (data === cur.value || sameJSON(JSON.parse(data), JSON.parse(cur.value))) return old;
       if (mode.dryRun) return next;

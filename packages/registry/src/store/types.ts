@@ -93,9 +93,16 @@ export interface CreateOptions {
   dryRun?: boolean;
 }
 
+/**
+ * Field-ownership bookkeeping of a client's write (rest/apply): called with the prepared object
+ * and the one it replaces, just before the write; may change `next.metadata.managedFields` only.
+ */
+export type TrackFields = (next: StoredObject, old: StoredObject | undefined) => void;
+
 export interface UpdateOptions {
   subresource?: 'status';
   dryRun?: boolean;
+  trackFields?: TrackFields;
 }
 
 export interface GuaranteedUpdateOptions {
@@ -106,6 +113,7 @@ export interface GuaranteedUpdateOptions {
    */
   raw?: boolean;
   dryRun?: boolean;
+  trackFields?: TrackFields;
 }
 
 export interface StoreWatchOptions {
