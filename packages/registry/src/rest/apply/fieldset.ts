@@ -49,29 +49,44 @@ export class FieldSet {
   }
 
   union(other: FieldSet): FieldSet {
-    return new FieldSet([...this.paths(), ...other.paths()]);
+    const out = this.filter(() => true);
+    for (const [key, path] of other.members) out.members.set(key, path);
+    return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    return new FieldSet(this.paths().filter((p) => !other.has(p)));
+    return this.filter((key) => !other.members.has(key));
   }
 
   intersection(other: FieldSet): FieldSet {
-    return new FieldSet(this.paths().filter((p) => other.has(p)));
+    return this.filter((key) => other.members.has(key));
   }
 
   /** Members not under any of the given path prefixes. */
   without(prefixes: readonly FieldPath[]): FieldSet {
-    return new FieldSet(this.paths().filter((p) => !prefixes.some((pre) => startsWith(p, pre))));
+    return this.filter((_, p) => !prefixes.some((pre) => startsWith(p, pre)));
   }
 
   /** Only the members under one of the given path prefixes. */
   only(prefixes: readonly FieldPath[]): FieldSet {
-    return new FieldSet(this.paths().filter((p) => prefixes.some((pre) => startsWith(p, pre))));
+    return this.filter((_, p) => prefixes.some((pre) => startsWith(p, pre)));
   }
 
   equals(other: FieldSet): boolean {
-    return this.size === other.size && this.paths().every((p) => other.has(p));
+    if (this.size !== other.size) return false;
+    for (const key of this.members.keys()) if (!other.members.has(key)) return false;
+    return true;
+  }
+
+  /**
+   * The members `keep` accepts, in a new set. Members are shared with their keys (paths are
+   * never mutated once inserted), so set algebra does not serialize paths again: it is on the
+   * path of every write's managedFields bookkeeping.
+   */
+  private filter(keep: (key: string, path: FieldPath) => boolean): FieldSet {
+    const out = new FieldSet();
+    for (const [key, path] of this.members) if (keep(key, path)) out.members.set(key, path);
+    return out;
   }
 
   /** The FieldsV1 JSON, path elements sorted as upstream serializes them. */
