@@ -3,10 +3,13 @@
  * loopback port only) and a kubelet on our own dockerd (or the fake runtime), plus a stock
  * kubectl pointed at the apiserver with a private HOME.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Container, Pod } from '@tskube/api-types';
 import { apiServerFlags, startApiServer, type RunningApiServer } from '@tskube/apiserver';
 import { configFromMaster, createClient, type Client } from '@tskube/client';
@@ -105,7 +108,9 @@ export async function startCluster(etcdEndpoint: string): Promise<Cluster> {
 }
 
 
-export { until } from '../setup/wait.js';
+import { until } from '../setup/wait.js';
+
+export { until };
 
 export const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -117,3 +122,74 @@ export const box = (name: string, script: string, extra: Partial<Container> = {}
   command: ['sh', '-c', script],
   ...extra,
 });
+
+/** The built kubelet bin (`npx nx run-many -t build` first; npm test does). */
+export const KUBELET_BIN = fileURLToPath(new URL('../../apps/kubelet/dist/main.js', import.meta.url));
+
+/** The real `tskubelet` as a child process of the test, so it can be killed and started again. */
+export interface KubeletProcess {
+  /** The current process (after `start`). */
+  readonly child: ChildProcess | undefined;
+  /** Spawns the bin; resolves once its /healthz answers (rejects with what it printed). */
+  start(): Promise<void>;
+  /** Sends `sig` and waits for the exit; the exit code (null when killed by a signal). */
+  signal(sig: NodeJS.Signals): Promise<number | null>;
+  /** Everything the bin printed so far, across restarts. */
+  output(): string;
+  /** SIGTERM, then forgets the process (also killed if the test run itself exits). */
+  dispose(): Promise<void>;
+}
+
+export async function kubeletProcess(cluster: Cluster, nodeName: string, dockerHost: string): Promise<KubeletProcess> {
+  if (!existsSync(KUBELET_BIN)) throw new Error(`${KUBELET_BIN} is missing: run \`npx nx run-many -t build\` (npm test does) before the e2e tests`);
+  const healthzPort = await freePort();
+  const args = [
+    `--node-name=${nodeName}`,
+    `--master=${cluster.url}`,
+    `--root-dir=${join(cluster.dir, nodeName)}`,
+    `--port=${await freePort()}`,
+    `--healthz-port=${healthzPort}`,
+    '--address=127.0.0.1',
+    `--client-ca-file=${cluster.pki.caCert}`,
+    `--docker-endpoint=${dockerHost}`,
+  ];
+  let child: ChildProcess | undefined;
+  let output = '';
+  const alive = (c: ChildProcess | undefined): boolean => c !== undefined && c.exitCode === null && c.signalCode === null;
+  // A stray kubelet must not outlive a crashed test run.
+  const killOnExit = () => void (alive(child) && child?.pid && process.kill(child.pid, 'SIGKILL'));
+  process.on('exit', killOnExit);
+  const signal = async (sig: NodeJS.Signals): Promise<number | null> => {
+    const c = child;
+    if (!c || !alive(c)) return c?.exitCode ?? null;
+    const exited = once(c, 'exit');
+    process.kill(c.pid!, sig);
+    const [code] = (await exited) as [number | null];
+    return code;
+  };
+  return {
+    get child() {
+      return child;
+    },
+    async start() {
+      const c = spawn(process.execPath, [KUBELET_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      c.stdout.on('data', (d) => (output += String(d)));
+      c.stderr.on('data', (d) => (output += String(d)));
+      await until('the kubelet’s /healthz', async () => {
+        if (!alive(c)) throw new Error(`tskubelet exited (${c.exitCode ?? c.signalCode}):\n${output}`);
+        return (await fetch(`http://127.0.0.1:${healthzPort}/healthz`)).ok ? true : undefined;
+      }, 20_000, 100);
+    },
+    signal,
+    output: () => output,
+    async dispose() {
+      try {
+        await signal('SIGTERM');
+      } finally {
+        process.off('exit', killOnExit);
+        killOnExit();
+      }
+    },
+  };
+}

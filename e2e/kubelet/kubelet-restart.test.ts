@@ -5,50 +5,18 @@
  * adopt every container (same ids, same start times, same restart counts) and report the change,
  * plus a fresh node heartbeat, within 10 s of being started again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { StatusError, type Container, type Pod } from '@tskube/api-types';
-import { BUSYBOX_IMAGE, ensureImages, freePort } from '@tskube/tools';
+import { BUSYBOX_IMAGE, ensureImages } from '@tskube/tools';
 import { dockerApi, useDocker } from '../setup/docker.js';
-import { isReady, startCluster, until, type Cluster } from './harness.js';
+import { isReady, kubeletProcess, startCluster, until, type Cluster, type KubeletProcess } from './harness.js';
 
-const KUBELET_BIN = fileURLToPath(new URL('../../apps/kubelet/dist/main.js', import.meta.url));
 const NODE = `restart-node-${randomUUID().slice(0, 6)}`;
 const POD = 'adopted';
 
 let cluster: Cluster;
-let args: string[];
-let healthzPort: number;
-let kubelet: ChildProcess | undefined;
-let output = '';
-
-/** Starts the bin; resolves once its /healthz answers (or rejects with what it printed). */
-async function startKubeletProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [KUBELET_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (output += String(d)));
-  child.stderr!.on('data', (d) => (output += String(d)));
-  await until('the kubelet’s /healthz', async () => {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tskubelet exited (${child.exitCode ?? child.signalCode}):\n${output}`);
-    return (await fetch(`http://127.0.0.1:${healthzPort}/healthz`)).ok ? true : undefined;
-  }, 20_000, 100);
-  return child;
-}
-
-async function signal(child: ChildProcess, sig: NodeJS.Signals): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = once(child, 'exit');
-  process.kill(child.pid!, sig);
-  const [code] = (await exited) as [number | null];
-  return code;
-}
-
-// A stray kubelet must not outlive a crashed test run.
-const killOnExit = () => void (kubelet?.pid && kubelet.exitCode === null && kubelet.signalCode === null && process.kill(kubelet.pid, 'SIGKILL'));
+let kubelet: KubeletProcess;
 
 const box = (name: string, extra: Partial<Container> = {}): Container => ({
   name,
@@ -94,23 +62,11 @@ const heartbeat = async (): Promise<string | undefined> =>
 const containerId = (p: Pod, name: string): string => p.status?.containerStatuses?.find((c) => c.name === name)?.containerID?.replace(/^docker:\/\//, '') ?? '';
 
 beforeAll(async () => {
-  if (!existsSync(KUBELET_BIN)) throw new Error(`${KUBELET_BIN} is missing: run \`npx nx run-many -t build\` (npm test does) before the e2e tests`);
   const docker = await useDocker();
   await ensureImages(docker.host);
   cluster = await startCluster(inject('etcdEndpoint'));
-  healthzPort = await freePort();
-  args = [
-    `--node-name=${NODE}`,
-    `--master=${cluster.url}`,
-    `--root-dir=${join(cluster.dir, NODE)}`,
-    `--port=${await freePort()}`,
-    `--healthz-port=${healthzPort}`,
-    '--address=127.0.0.1',
-    `--client-ca-file=${cluster.pki.caCert}`,
-    `--docker-endpoint=${docker.host}`,
-  ];
-  process.on('exit', killOnExit);
-  kubelet = await startKubeletProcess();
+  kubelet = await kubeletProcess(cluster, NODE, docker.host);
+  await kubelet.start();
   await cluster.client.pods.create('default', {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -140,10 +96,8 @@ afterAll(async () => {
         return err instanceof StatusError && err.code === 404 ? true : undefined;
       }
     }, 20_000).catch(() => undefined);
-    if (kubelet) await signal(kubelet, 'SIGTERM');
+    await kubelet?.dispose();
   } finally {
-    process.off('exit', killOnExit);
-    killOnExit();
     await cluster.dispose();
   }
 }, 60_000);
@@ -160,15 +114,15 @@ it('a kubelet killed with SIGKILL and started again adopts its containers and re
   expect(docker).toHaveLength(3); // pause + app + side
   expect(docker.every((c) => c.running)).toBe(true);
 
-  expect(await signal(kubelet!, 'SIGKILL')).toBeNull();
-  expect(kubelet!.signalCode).toBe('SIGKILL');
+  expect(await kubelet.signal('SIGKILL')).toBeNull();
+  expect(kubelet.child?.signalCode).toBe('SIGKILL');
   const lastBeat = await heartbeat();
   // While nobody watches, app becomes ready; the kubelet stays down a moment (heartbeats have 1 s resolution).
   expect(await dockerExec(containerId(before, 'app'), ['touch', '/tmp/ready'])).toBe(0);
   await new Promise((r) => setTimeout(r, 1_000));
 
   const restartedAt = Date.now();
-  kubelet = await startKubeletProcess();
+  await kubelet.start();
   // The bin's own startup counts against the 10 s.
   const after = await until(
     'the pod Ready and a fresh heartbeat',
@@ -180,7 +134,7 @@ it('a kubelet killed with SIGKILL and started again adopts its containers and re
     10_000 - (Date.now() - restartedAt),
     200,
   ).catch((err: unknown) => {
-    throw new Error(`${String(err)}\n--- tskubelet output ---\n${output.slice(-4000)}`);
+    throw new Error(`${String(err)}\n--- tskubelet output ---\n${kubelet.output().slice(-4000)}`);
   });
 
   expect(counts(after)).toEqual(counts(before));

@@ -6,51 +6,22 @@
  * SIGTERM arrived, no SIGKILL and no exit before the grace period was over, and in the end the
  * pod object and every container of it are gone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { StatusError, type Pod } from '@tskube/api-types';
-import { ensureImages, freePort } from '@tskube/tools';
-import { box, startCluster, until, type Cluster } from '../kubelet/harness.js';
+import { ensureImages } from '@tskube/tools';
+import { box, kubeletProcess, startCluster, until, type Cluster, type KubeletProcess } from '../kubelet/harness.js';
 import { dockerApi, useDocker, type TestDocker } from '../setup/docker.js';
 
-const KUBELET_BIN = fileURLToPath(new URL('../../apps/kubelet/dist/main.js', import.meta.url));
 const NODE = `grace-node-${randomUUID().slice(0, 6)}`;
 const POD = 'graceful';
 const GRACE_SECONDS = 20;
 
 let docker: TestDocker;
 let cluster: Cluster | undefined;
-let args: string[];
-let healthzPort: number;
-let kubelet: ChildProcess | undefined;
-let output = '';
+let kubelet: KubeletProcess | undefined;
 let podUid: string | undefined;
-
-async function startKubeletProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [KUBELET_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (output += String(d)));
-  child.stderr!.on('data', (d) => (output += String(d)));
-  await until('the kubelet’s /healthz', async () => {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tskubelet exited (${child.exitCode ?? child.signalCode}):\n${output}`);
-    return (await fetch(`http://127.0.0.1:${healthzPort}/healthz`)).ok ? true : undefined;
-  }, 20_000, 100);
-  return child;
-}
-
-async function signal(child: ChildProcess, sig: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(child.pid!, sig);
-  await exited;
-}
-
-const killOnExit = () => void (kubelet?.pid && kubelet.exitCode === null && kubelet.signalCode === null && process.kill(kubelet.pid, 'SIGKILL'));
 
 interface DockerEvent {
   Type: string;
@@ -109,32 +80,18 @@ const gone = async (ns: string, name: string): Promise<boolean> => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(KUBELET_BIN)) throw new Error(`${KUBELET_BIN} is missing: run \`npx nx run-many -t build\` (npm test does) before the e2e tests`);
   docker = await useDocker();
   await ensureImages(docker.host);
   cluster = await startCluster(inject('etcdEndpoint'));
-  healthzPort = await freePort();
-  args = [
-    `--node-name=${NODE}`,
-    `--master=${cluster.url}`,
-    `--root-dir=${join(cluster.dir, NODE)}`,
-    `--port=${await freePort()}`,
-    `--healthz-port=${healthzPort}`,
-    '--address=127.0.0.1',
-    `--client-ca-file=${cluster.pki.caCert}`,
-    `--docker-endpoint=${docker.host}`,
-  ];
-  process.on('exit', killOnExit);
-  kubelet = await startKubeletProcess();
+  kubelet = await kubeletProcess(cluster, NODE, docker.host);
+  await kubelet.start();
 }, 90_000);
 
 afterAll(async () => {
   if (!cluster) return;
   try {
-    if (kubelet) await signal(kubelet, 'SIGTERM');
+    await kubelet?.dispose();
   } finally {
-    process.off('exit', killOnExit);
-    killOnExit();
     // Whatever a failed run left behind: only this pod's containers.
     if (podUid) for (const id of await podContainerIds(podUid).catch(() => [])) await dockerApi('DELETE', `/containers/${id}?force=true&v=true`).catch(() => undefined);
     await cluster.dispose();
@@ -171,12 +128,12 @@ it('a kubelet killed mid-grace and started again neither cuts the grace period s
 
     // The kubelet has begun the termination: SIGTERM reached the app. Now kill the kubelet.
     const term = await until('SIGTERM in the app’s log', async () => /(\d{4}-\d\d-\d\dT[\d:.]+Z) got TERM/.exec(await logsOf(appId)) ?? undefined, 15_000);
-    await signal(kubelet!, 'SIGKILL');
+    await kubelet!.signal('SIGKILL');
     const termAt = Date.parse(term[1]!);
     // The container is still in its grace period while no kubelet runs.
     expect((await dockerApi<{ State: { Running: boolean } }>('GET', `/containers/${appId}/json`)).State.Running).toBe(true);
     await new Promise((r) => setTimeout(r, 1_000));
-    kubelet = await startKubeletProcess();
+    await kubelet!.start();
 
     // Docker's record of the end, read before the kubelet removes the container.
     finishedAt = await until('the app container to exit', async () => {
@@ -203,7 +160,7 @@ it('a kubelet killed mid-grace and started again neither cuts the grace period s
     expect(finished).toBeGreaterThanOrEqual(termAt + GRACE_SECONDS * 1000);
     console.info(`K6: kill signals ${kills.map((k) => k.signal).join(',')}; exit ${appEvents.find((e) => e.Action === 'die')?.Actor.Attributes['exitCode'] ?? '?'}`);
   } catch (err) {
-    throw new Error(`${String(err)}\n--- tskubelet output ---\n${output.slice(-4000)}`, { cause: err });
+    throw new Error(`${String(err)}\n--- tskubelet output ---\n${kubelet?.output().slice(-4000) ?? ''}`, { cause: err });
   } finally {
     dockerEvents.stop();
   }
