@@ -193,3 +193,13 @@ export async function kubeletProcess(cluster: Cluster, nodeName: string, dockerH
     },
   };
 }
+
+/**
+ * Deletes every pod in `namespace` through the API (so the kubelet removes their containers) and
+ * waits until they are gone; best effort, for afterAll.
+ */
+export async function deleteAllPods(cluster: Cluster, namespace = 'default'): Promise<void> {
+  const pods = await cluster.client.pods.list(namespace).catch(() => ({ items: [] as Pod[] }));
+  await Promise.all(pods.items.map((p) => cluster.client.pods.delete(namespace, p.metadata!.name!, { gracePeriodSeconds: 1 }).catch(() => undefined)));
+  await until('test pods deleted', async () => ((await cluster.client.pods.list(namespace)).items.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+}

@@ -12,7 +12,7 @@ import { StatusError, type Container, type Pod } from '@tskube/api-types';
 import type { RunningKubelet } from '@tskube/kubelet';
 import { ensureImages, freePort } from '@tskube/tools';
 import { useDocker } from '../setup/docker.js';
-import { isReady, startCluster, until, box, type Cluster } from './harness.js';
+import { box, deleteAllPods, isReady, startCluster, until, type Cluster } from './harness.js';
 
 const NODE = `docker-node-${randomUUID().slice(0, 6)}`;
 let cluster: Cluster;
@@ -68,10 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!cluster) return;
-  // Delete the test pods through the kubelet so it removes their containers.
-  const pods = await cluster.client.pods.list('default').catch(() => ({ items: [] as Pod[] }));
-  await Promise.all(pods.items.map((p) => cluster.client.pods.delete('default', p.metadata!.name!, { gracePeriodSeconds: 1 }).catch(() => undefined)));
-  await until('test pods deleted', async () => ((await cluster.client.pods.list('default')).items.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+  await deleteAllPods(cluster);
   await cluster.dispose();
 }, 60_000);
 

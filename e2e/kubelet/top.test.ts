@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Container, Pod } from '@tskube/api-types';
 import { ensureImages } from '@tskube/tools';
 import { useDocker } from '../setup/docker.js';
-import { startCluster, until, box, type Cluster } from './harness.js';
+import { box, deleteAllPods, startCluster, until, type Cluster } from './harness.js';
 
 const NODE = `top-node-${randomUUID().slice(0, 6)}`;
 let cluster: Cluster;
@@ -37,8 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!cluster) return;
-  for (const name of ['busy', 'idle']) await cluster.client.pods.delete('default', name, { gracePeriodSeconds: 1 }).catch(() => undefined);
-  await until('test pods deleted', async () => ((await cluster.client.pods.list('default')).items.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+  await deleteAllPods(cluster);
   await cluster.dispose();
 }, 60_000);
 
