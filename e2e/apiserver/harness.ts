@@ -13,6 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { createDevPki, devApiServerArgs, freePort, kubeconfigYaml, randomToken, writeKubeconfig, writeTokenFile, type DevPki } from '@tskube/tools';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -269,3 +270,9 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Asserts kubectl exited 0, showing its stderr and the apiserver's log tail when it did not. */
+export function expectKubectlOk(server: ApiServerProcess, r: KubectlResult): KubectlResult {
+  expect(r.code, `kubectl failed: ${r.stderr}\n--- apiserver log tail ---\n${server.logs().slice(-3000)}`).toBe(0);
+  return r;
+}

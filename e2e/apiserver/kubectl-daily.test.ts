@@ -8,7 +8,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureKubectl120 } from '@tskube/tools';
-import { repoRoot, startApiServer, type ApiServerProcess, type KubectlResult } from './harness.js';
+import { expectKubectlOk, repoRoot, startApiServer, type ApiServerProcess, type KubectlResult } from './harness.js';
 import { parseTable } from './table.js';
 
 const kubectl120 = await ensureKubectl120(join(repoRoot, 'node_modules/.cache/tskube/kubectl-1.20'));
@@ -21,10 +21,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-function ok(r: KubectlResult): KubectlResult {
-  expect(r.code, `kubectl failed: ${r.stderr}\n--- apiserver log tail ---\n${server.logs().slice(-3000)}`).toBe(0);
-  return r;
-}
+const ok = (r: KubectlResult): KubectlResult => expectKubectlOk(server, r);
 const lines = (s: string) => s.trim().split('\n');
 
 const rcManifest = (ns: string, replicas: number, image = 'tskube/busybox') => `apiVersion: v1

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureKubectl120 } from '@tskube/tools';
-import { repoRoot, startApiServer, type ApiServerProcess, type KubectlResult } from './harness.js';
+import { expectKubectlOk, repoRoot, startApiServer, type ApiServerProcess, type KubectlResult } from './harness.js';
 import { appManifest, invalidPod, nodesManifest, unknownFieldPod } from './manifests.js';
 import { parseTable, type Row } from './table.js';
 
@@ -21,11 +21,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/** Asserts exit 0, showing kubectl's stderr (and the server's log tail) when it is not. */
-function ok(r: KubectlResult): KubectlResult {
-  expect(r.code, `kubectl failed: ${r.stderr}\n--- apiserver log tail ---\n${server.logs().slice(-3000)}`).toBe(0);
-  return r;
-}
+const ok = (r: KubectlResult): KubectlResult => expectKubectlOk(server, r);
 const rowNamed = (rows: Row[], name: string): Row | undefined => rows.find((r) => r['NAME'] === name);
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

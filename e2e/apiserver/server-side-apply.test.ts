@@ -5,7 +5,7 @@
  * with `--show-managed-fields`, and `--dry-run=server` stores nothing.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApiServer, type ApiServerProcess, type KubectlResult } from './harness.js';
+import { expectKubectlOk, startApiServer, type ApiServerProcess, type KubectlResult } from './harness.js';
 
 let server: ApiServerProcess;
 beforeAll(async () => {
@@ -15,10 +15,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-function ok(r: KubectlResult): KubectlResult {
-  expect(r.code, `kubectl failed: ${r.stderr}\n--- apiserver log tail ---\n${server.logs().slice(-3000)}`).toBe(0);
-  return r;
-}
+const ok = (r: KubectlResult): KubectlResult => expectKubectlOk(server, r);
 
 const ns = 'e2e-ssa';
 const rc = (opts: { replicas: number; image: string; labels: Record<string, string> }) => `apiVersion: v1
